@@ -1,0 +1,194 @@
+"""``hub``: the command line of the hub. Verbs follow the pipeline (up, ingest, demo, ui …).
+
+Exit codes: 0 done; 1 an unexpected failure; 2 wrong usage; 3 a delivery was rejected;
+4 the database could not be reached or started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hub.settings import get_settings
+
+app = typer.Typer(help="The hub: a city's population and legal-entity master data hub.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+EXIT_REJECTED = 3
+EXIT_DATABASE = 4
+
+
+def _database(start: bool = True) -> str:
+    """The libpq URL of the hub's database, starting the embedded one when that is in use."""
+    from hub.database.connection import database_url, to_libpq
+    from hub.database.embedded import EmbeddedDatabaseError, EmbeddedPostgres
+
+    settings = get_settings()
+    if not settings.database_url and start:
+        try:
+            EmbeddedPostgres(settings).start()
+        except EmbeddedDatabaseError as exc:
+            err.print(f"[red]Embedded database:[/red] {exc}")
+            raise typer.Exit(EXIT_DATABASE) from exc
+    return to_libpq(database_url(settings))
+
+
+@app.command()
+def up() -> None:
+    """Start the embedded PostgreSQL (idempotent) and create the hub's tables."""
+    import psycopg
+
+    from hub.database.schema import ensure_core_schema
+    from hub.ingest.inbox import ensure_inbox
+
+    settings = get_settings()
+    url = _database()
+    try:
+        with psycopg.connect(url) as conn:
+            ensure_core_schema(conn)
+    except psycopg.OperationalError as exc:
+        err.print(f"[red]Cannot reach the database[/red] {url}: {exc}")
+        raise typer.Exit(EXIT_DATABASE) from exc
+    ensure_inbox(settings)
+    where = "external" if settings.database_url else f"embedded, {settings.pgdata_dir}"
+    console.print(f"[green]hub is up[/green] ({where})\ndatabase: {url}\ninbox:    {settings.inbox_dir}")
+
+
+@app.command()
+def down() -> None:
+    """Stop the embedded PostgreSQL."""
+    from hub.database.embedded import EmbeddedPostgres
+
+    settings = get_settings()
+    if settings.database_url:
+        console.print("HUB_DATABASE_URL is set: the hub does not run that server; nothing to stop.")
+        return
+    stopped = EmbeddedPostgres(settings).stop()
+    console.print("embedded database stopped" if stopped else "embedded database was not running")
+
+
+@app.command("db-url")
+def db_url(
+    sqlalchemy_form: Annotated[bool, typer.Option("--sqlalchemy", help="With the driver named.")] = False,
+) -> None:
+    """Print the database URL in use (for psql or any client)."""
+    from hub.database.connection import database_url, to_libpq
+
+    url = database_url(get_settings())
+    print(url if sqlalchemy_form else to_libpq(url))
+
+
+@app.command()
+def contracts() -> None:
+    """List the data contracts: one per department extract."""
+    from data_contracts import load_contracts
+
+    table = Table("extract", "department", "title", "format", "mode", "key")
+    for c in load_contracts().values():
+        table.add_row(c.extract, c.department_name, c.title, f"{c.format} {c.encoding or ''}", c.mode, ", ".join(c.key))
+    console.print(table)
+
+
+@app.command()
+def ingest(
+    extract: Annotated[str, typer.Argument(help="Extract name from the spec, e.g. gaj_rkxx.")],
+    files: Annotated[list[Path], typer.Argument(help="Delivered file(s), loaded in the order given.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the accounting as JSON.")] = False,
+) -> None:
+    """Load delivered file(s) of EXTRACT into staging; bad rows go to quarantine with reasons."""
+    from data_contracts import ContractError, load_contract
+    from hub.ingest.load import ingest_file
+
+    try:
+        contract = load_contract(extract)
+    except ContractError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    url = _database()
+    results = [ingest_file(path, extract, url, get_settings(), contract) for path in files]
+    if as_json:
+        print(json.dumps([r.to_dict() for r in results] if len(results) > 1 else results[0].to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_results(results)
+    if any(r.status == "rejected" for r in results):
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def print_results(results) -> None:
+    table = Table("delivery", "extract", "file", "status", "read", "staged", "quarantined", "notes")
+    for r in results:
+        notes = r.error or (f"same file as delivery {r.duplicate_of}: nothing loaded" if r.duplicate_of else "")
+        if r.superseded:
+            notes = f"supersedes {', '.join(map(str, r.superseded))}"
+        if r.warnings:
+            notes = (notes + "; " if notes else "") + "; ".join(w["message"] for w in r.warnings)
+        style = {"loaded": "green", "rejected": "red", "duplicate": "yellow"}[r.status]
+        table.add_row(
+            str(r.delivery_id or r.duplicate_of or ""), r.extract, r.file_name, f"[{style}]{r.status}[/{style}]",
+            str(r.rows_read), str(r.rows_staged), str(r.rows_quarantined), notes,
+        )
+    console.print(table)
+
+
+@app.command()
+def demo(
+    persons: Annotated[int, typer.Option(help="Size of the synthetic city (persons).")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same city.")] = 20261123,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the accounting as JSON.")] = False,
+) -> None:
+    """Generate a synthetic city (all nine extracts, with realistic defects) and ingest it."""
+    from hub.demo import generate_city
+    from hub.ingest.load import ingest_file
+
+    settings = get_settings()
+    url = _database()
+    out = settings.demo_dir / f"city_{persons}_{seed}"
+    with console.status(f"generating a city of {persons:,} persons in {out} …"):
+        manifest = generate_city(out, persons, seed=seed)
+    results = []
+    with console.status("ingesting …") as status:
+        for extract, path in manifest.files:
+            status.update(f"ingesting {path.name} …")
+            results.append(ingest_file(path, extract, url, settings))
+    if as_json:
+        print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        return
+    print_results(results)
+    read = sum(r.rows_read for r in results)
+    staged = sum(r.rows_staged for r in results)
+    quarantined = sum(r.rows_quarantined for r in results)
+    console.print(
+        f"\n[bold]{len(results)} deliveries[/bold]: {read:,} rows read = {staged:,} staged + "
+        f"{quarantined:,} quarantined.\nLook at them: psql {url} -c 'select * from staging.delivery' "
+        "(or staging.quarantine, staging.gaj_rkxx …), or run `hub ui`."
+    )
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Open the Dagster UI (the stewards' view) on the hub's database."""
+    from orchestration.instance import prepare_dagster_home
+
+    settings = get_settings()
+    _database()
+    home = prepare_dagster_home(settings)
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    console.print(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={home})")
+    cmd = [sys.executable, "-m", "dagster", "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)]
+    raise typer.Exit(subprocess.call(cmd, env=env))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Orchestration: the hub's Dagster definitions (the stewards' UI)."""

@@ -1,0 +1,1 @@
+"""Dagster definitions per pipeline stage (collect, build, link, quality, distribute, serve)."""

@@ -1,0 +1,1 @@
+"""Collect (归集): one staging asset per department extract, fed by the inbox sensor."""

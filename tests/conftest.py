@@ -1,0 +1,80 @@
+"""Fixtures: one embedded PostgreSQL per test session, a fresh database per test.
+
+Tests run against the real server the hub runs on — never a stand-in — in a throwaway hub home
+so that nothing touches a developer's own ``.hub``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from hub.database.embedded import EmbeddedPostgres
+from hub.settings import HubSettings, get_settings
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "extracts" / "samples"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def hub_home():
+    home = Path(tempfile.mkdtemp(prefix="hub-test-"))
+    home.chmod(0o755)  # the embedded server may run as another OS user (we may be root)
+    yield home
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def embedded_pg(hub_home):
+    external = os.environ.get("HUB_TEST_DATABASE_URL")
+    if external:
+        yield None
+        return
+    settings = HubSettings(home=hub_home, pg_port=_free_port())
+    server = EmbeddedPostgres(settings)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database(embedded_pg, hub_home, tmp_path, monkeypatch):
+    """A fresh, empty database for one test; yields its libpq URL. Env points the hub at it."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = embedded_pg.conninfo("postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    url = embedded_pg.conninfo(name)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HUB_HOME", str(home))
+    monkeypatch.setenv("HUB_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def settings(database) -> HubSettings:
+    return get_settings()
+
+
+@pytest.fixture
+def samples() -> Path:
+    if not SAMPLES.is_dir():
+        pytest.skip(f"sample extracts not found at {SAMPLES}")
+    return SAMPLES
