@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+BARE_LABEL = "bare psql \\copy, same rows"
+
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -48,7 +50,13 @@ def step_parse_validate(path: str) -> dict:
         staged += checked.staged.num_rows
         quarantined += len(checked.quarantined)
     seconds = time.perf_counter() - started
-    return {"rows": staged + quarantined, "staged": staged, "quarantined": quarantined, "seconds": seconds, "peak_mb": _peak_mb()}
+    return {
+        "rows": staged + quarantined,
+        "staged": staged,
+        "quarantined": quarantined,
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+    }
 
 
 def step_ingest(path: str, conninfo: str) -> dict:
@@ -58,7 +66,14 @@ def step_ingest(path: str, conninfo: str) -> dict:
     started = time.perf_counter()
     result = ingest_file(Path(path), "gaj_rkxx", conninfo, get_settings())
     seconds = time.perf_counter() - started
-    return {"rows": result.rows_read, "staged": result.rows_staged, "quarantined": result.rows_quarantined, "status": result.status, "seconds": seconds, "peak_mb": _peak_mb()}
+    return {
+        "rows": result.rows_read,
+        "staged": result.rows_staged,
+        "quarantined": result.rows_quarantined,
+        "status": result.status,
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+    }
 
 
 def step_bare_copy(path: str, conninfo: str, psql: str) -> dict:
@@ -66,11 +81,34 @@ def step_bare_copy(path: str, conninfo: str, psql: str) -> dict:
     utf8.write_text(Path(path).read_bytes().decode("gb18030"), encoding="utf-8")
     header = utf8.open(encoding="utf-8").readline().strip().split(",")
     columns = ", ".join(f'"{c.lower()}" text' for c in header)
-    subprocess.run([psql, conninfo, "-qc", f"drop table if exists bench_bare_copy; create table bench_bare_copy ({columns})"], check=True)
+    subprocess.run(
+        [
+            psql,
+            conninfo,
+            "-qc",
+            f"drop table if exists bench_bare_copy; create table bench_bare_copy ({columns})",
+        ],
+        check=True,
+    )
     started = time.perf_counter()
-    subprocess.run([psql, conninfo, "-qc", f"\\copy bench_bare_copy from '{utf8}' with (format csv, header true)"], check=True)
+    subprocess.run(
+        [
+            psql,
+            conninfo,
+            "-qc",
+            f"\\copy bench_bare_copy from '{utf8}' with (format csv, header true)",
+        ],
+        check=True,
+    )
     seconds = time.perf_counter() - started
-    rows = int(subprocess.run([psql, conninfo, "-tAc", "select count(*) from bench_bare_copy"], check=True, capture_output=True, text=True).stdout)
+    rows = int(
+        subprocess.run(
+            [psql, conninfo, "-tAc", "select count(*) from bench_bare_copy"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
     subprocess.run([psql, conninfo, "-qc", "drop table bench_bare_copy"], check=True)
     return {"rows": rows, "seconds": seconds}
 
@@ -88,13 +126,19 @@ def _run_step(name: str, *args: str, home: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.step:
-        steps = {"parse_validate": step_parse_validate, "ingest": step_ingest, "bare_copy": step_bare_copy}
+        steps = {
+            "parse_validate": step_parse_validate,
+            "ingest": step_ingest,
+            "bare_copy": step_bare_copy,
+        }
         print(json.dumps(steps[options.step](*options.args)))
         return
 
@@ -115,11 +159,17 @@ def main() -> None:
             conninfo = to_libpq(settings.database_url)
             server = None
         else:
-            bench_settings = settings.model_copy(update={"home": work / "home", "pg_port": settings.pg_port + 1})
+            bench_settings = settings.model_copy(
+                update={"home": work / "home", "pg_port": settings.pg_port + 1}
+            )
             server = EmbeddedPostgres(bench_settings)
             server.start()
             conninfo = server.conninfo()
-        psql = str(find_bindir(settings) / "psql") if (find_bindir(settings) / "psql").exists() else "psql"
+        psql = (
+            str(find_bindir(settings) / "psql")
+            if (find_bindir(settings) / "psql").exists()
+            else "psql"
+        )
         try:
             home = work / "home"
             parse = _run_step("parse_validate", path, home=home)
@@ -132,12 +182,22 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     rows = ingest["rows"]
-    print(f"police register of a {options.persons:,}-person demo city: {rows:,} rows (generated in {generated:.1f} s)")
+    print(
+        f"police register of a {options.persons:,}-person demo city: {rows:,} rows (generated in {generated:.1f} s)"
+    )
     print(f"{'step':<34}{'seconds':>9}{'rows/s':>12}{'peak MB':>10}")
-    print(f"{'parse + validate (no database)':<34}{parse['seconds']:>9.2f}{parse['rows'] / parse['seconds']:>12,.0f}{parse['peak_mb']:>10.0f}")
-    print(f"{'whole delivery staged (hub ingest)':<34}{ingest['seconds']:>9.2f}{rows / ingest['seconds']:>12,.0f}{ingest['peak_mb']:>10.0f}")
-    print(f"{'bare psql \\copy, same rows':<34}{bare['seconds']:>9.2f}{bare['rows'] / bare['seconds']:>12,.0f}{'':>10}")
-    print(f"staged {ingest['staged']:,}, quarantined {ingest['quarantined']:,}; hub ingest speed = {bare['seconds'] / ingest['seconds']:.2f} × bare COPY")
+    print(
+        f"{'parse + validate (no database)':<34}{parse['seconds']:>9.2f}{parse['rows'] / parse['seconds']:>12,.0f}{parse['peak_mb']:>10.0f}"
+    )
+    print(
+        f"{'whole delivery staged (hub ingest)':<34}{ingest['seconds']:>9.2f}{rows / ingest['seconds']:>12,.0f}{ingest['peak_mb']:>10.0f}"
+    )
+    print(
+        f"{BARE_LABEL:<34}{bare['seconds']:>9.2f}{bare['rows'] / bare['seconds']:>12,.0f}{'':>10}"
+    )
+    print(
+        f"staged {ingest['staged']:,}, quarantined {ingest['quarantined']:,}; hub ingest speed = {bare['seconds'] / ingest['seconds']:.2f} × bare COPY"
+    )
 
 
 if __name__ == "__main__":

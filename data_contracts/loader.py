@@ -32,7 +32,8 @@ def load_contract_file(path: Path) -> Contract:
         contract = Contract.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
+            for err in exc.errors()
         )
         raise ContractError(f"{path}: {problems}") from exc
     if contract.extract != path.stem:

@@ -19,7 +19,9 @@ from rich.table import Table
 
 from hub.settings import get_settings
 
-app = typer.Typer(help="The hub: a city's population and legal-entity master data hub.", no_args_is_help=True)
+app = typer.Typer(
+    help="The hub: a city's population and legal-entity master data hub.", no_args_is_help=True
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -60,7 +62,9 @@ def up() -> None:
         raise typer.Exit(EXIT_DATABASE) from exc
     ensure_inbox(settings)
     where = "external" if settings.database_url else f"embedded, {settings.pgdata_dir}"
-    console.print(f"[green]hub is up[/green] ({where})\ndatabase: {url}\ninbox:    {settings.inbox_dir}")
+    console.print(
+        f"[green]hub is up[/green] ({where})\ndatabase: {url}\ninbox:    {settings.inbox_dir}"
+    )
 
 
 @app.command()
@@ -78,7 +82,9 @@ def down() -> None:
 
 @app.command("db-url")
 def db_url(
-    sqlalchemy_form: Annotated[bool, typer.Option("--sqlalchemy", help="With the driver named.")] = False,
+    sqlalchemy_form: Annotated[
+        bool, typer.Option("--sqlalchemy", help="With the driver named.")
+    ] = False,
 ) -> None:
     """Print the database URL in use (for psql or any client)."""
     from hub.database.connection import database_url, to_libpq
@@ -94,14 +100,23 @@ def contracts() -> None:
 
     table = Table("extract", "department", "title", "format", "mode", "key")
     for c in load_contracts().values():
-        table.add_row(c.extract, c.department_name, c.title, f"{c.format} {c.encoding or ''}", c.mode, ", ".join(c.key))
+        table.add_row(
+            c.extract,
+            c.department_name,
+            c.title,
+            f"{c.format} {c.encoding or ''}",
+            c.mode,
+            ", ".join(c.key),
+        )
     console.print(table)
 
 
 @app.command()
 def ingest(
     extract: Annotated[str, typer.Argument(help="Extract name from the spec, e.g. gaj_rkxx.")],
-    files: Annotated[list[Path], typer.Argument(help="Delivered file(s), loaded in the order given.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Delivered file(s), loaded in the order given.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the accounting as JSON.")] = False,
 ) -> None:
     """Load delivered file(s) of EXTRACT into staging; bad rows go to quarantine with reasons."""
@@ -116,7 +131,13 @@ def ingest(
     url = _database()
     results = [ingest_file(path, extract, url, get_settings(), contract) for path in files]
     if as_json:
-        print(json.dumps([r.to_dict() for r in results] if len(results) > 1 else results[0].to_dict(), ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [r.to_dict() for r in results] if len(results) > 1 else results[0].to_dict(),
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print_results(results)
     if any(r.status == "rejected" for r in results):
@@ -126,15 +147,23 @@ def ingest(
 def print_results(results) -> None:
     table = Table("delivery", "extract", "file", "status", "read", "staged", "quarantined", "notes")
     for r in results:
-        notes = r.error or (f"same file as delivery {r.duplicate_of}: nothing loaded" if r.duplicate_of else "")
+        notes = r.error or (
+            f"same file as delivery {r.duplicate_of}: nothing loaded" if r.duplicate_of else ""
+        )
         if r.superseded:
             notes = f"supersedes {', '.join(map(str, r.superseded))}"
         if r.warnings:
             notes = (notes + "; " if notes else "") + "; ".join(w["message"] for w in r.warnings)
         style = {"loaded": "green", "rejected": "red", "duplicate": "yellow"}[r.status]
         table.add_row(
-            str(r.delivery_id or r.duplicate_of or ""), r.extract, r.file_name, f"[{style}]{r.status}[/{style}]",
-            str(r.rows_read), str(r.rows_staged), str(r.rows_quarantined), notes,
+            str(r.delivery_id or r.duplicate_of or ""),
+            r.extract,
+            r.file_name,
+            f"[{style}]{r.status}[/{style}]",
+            str(r.rows_read),
+            str(r.rows_staged),
+            str(r.rows_quarantined),
+            notes,
         )
     console.print(table)
 
@@ -142,7 +171,9 @@ def print_results(results) -> None:
 @app.command()
 def demo(
     persons: Annotated[int, typer.Option(help="Size of the synthetic city (persons).")] = 2000,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same city.")] = 20261123,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same city.")
+    ] = 20261123,
     as_json: Annotated[bool, typer.Option("--json", help="Print the accounting as JSON.")] = False,
 ) -> None:
     """Generate a synthetic city (all nine extracts, with realistic defects) and ingest it."""
@@ -186,7 +217,18 @@ def ui(
     home = prepare_dagster_home(settings)
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     console.print(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={home})")
-    cmd = [sys.executable, "-m", "dagster", "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
     raise typer.Exit(subprocess.call(cmd, env=env))
 
 

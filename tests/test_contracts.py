@@ -8,7 +8,18 @@ import yaml
 from data_contracts import ContractError, load_contracts
 from data_contracts.loader import CONTRACTS_DIR, load_contract_file
 
-NINE = {"gaj_rkxx", "scjgj_qydj", "mzj_dbdx", "mzj_hydj", "rsj_cbxx", "bdc_djxx", "wjw_csyxzm", "wjw_swyxzm", "zrzyj_bzdz", "wgy_cj"}
+NINE = {
+    "gaj_rkxx",
+    "scjgj_qydj",
+    "mzj_dbdx",
+    "mzj_hydj",
+    "rsj_cbxx",
+    "bdc_djxx",
+    "wjw_csyxzm",
+    "wjw_swyxzm",
+    "zrzyj_bzdz",
+    "wgy_cj",
+}
 
 
 def test_every_extract_of_the_spec_has_a_valid_contract():
@@ -68,7 +79,12 @@ def test_a_tenth_department_needs_a_contract_file_and_no_code(database, settings
             "mode": "snapshot",
             "key": ["citizen_id"],
             "fields": [
-                {"name": "citizen_id", "column": "身份证号", "kind": "citizen_id", "required": True},
+                {
+                    "name": "citizen_id",
+                    "column": "身份证号",
+                    "kind": "citizen_id",
+                    "required": True,
+                },
                 {"name": "name", "column": "姓名", "kind": "person_name", "required": True},
                 {"name": "certified_on", "column": "发证日期", "kind": "date"},
             ],
@@ -77,9 +93,14 @@ def test_a_tenth_department_needs_a_contract_file_and_no_code(database, settings
     )
     contract = load_contract_file(contract_file)
     delivery = tmp_path / "cjl_cjrxx_20261101.csv"
-    delivery.write_text(f"身份证号,姓名,发证日期\n{citizen_id()},劉萱若,2020年3月5日\n,无名,2020-01-01\n", encoding="utf-8")
+    delivery.write_text(
+        f"身份证号,姓名,发证日期\n{citizen_id()},劉萱若,2020年3月5日\n,无名,2020-01-01\n",
+        encoding="utf-8",
+    )
 
     result = ingest_file(delivery, "cjl_cjrxx", database, settings, contract)
 
     assert (result.rows_staged, result.rows_quarantined) == (1, 1)
-    assert fetch(database, "select name, certified_on::text from staging.cjl_cjrxx") == [("刘萱若", "2020-03-05")]
+    assert fetch(database, "select name, certified_on::text from staging.cjl_cjrxx") == [
+        ("刘萱若", "2020-03-05")
+    ]

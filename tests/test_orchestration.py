@@ -16,12 +16,25 @@ def test_definitions_have_one_staging_asset_per_extract_and_the_inbox_sensor():
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {
         f"staging/{e}"
-        for e in ["bdc_djxx", "gaj_rkxx", "mzj_dbdx", "mzj_hydj", "rsj_cbxx", "scjgj_qydj", "wgy_cj", "wjw_csyxzm", "wjw_swyxzm", "zrzyj_bzdz"]
+        for e in [
+            "bdc_djxx",
+            "gaj_rkxx",
+            "mzj_dbdx",
+            "mzj_hydj",
+            "rsj_cbxx",
+            "scjgj_qydj",
+            "wgy_cj",
+            "wjw_csyxzm",
+            "wjw_swyxzm",
+            "zrzyj_bzdz",
+        ]
     }
     assert defs.resolve_sensor_def("inbox_sensor") is not None
 
 
-def test_inbox_sensor_requests_a_load_for_an_extract_with_waiting_files(database, settings, tmp_path):
+def test_inbox_sensor_requests_a_load_for_an_extract_with_waiting_files(
+    database, settings, tmp_path
+):
     from hub.ingest.inbox import ensure_inbox, inbox_folder
 
     ensure_inbox(settings)
@@ -33,7 +46,9 @@ def test_inbox_sensor_requests_a_load_for_an_extract_with_waiting_files(database
     assert [r.asset_selection for r in requests] == [[dg.AssetKey(["staging", "gaj_rkxx"])]]
 
 
-def test_materializing_a_staging_asset_loads_its_inbox_and_files_the_files(database, settings, samples):
+def test_materializing_a_staging_asset_loads_its_inbox_and_files_the_files(
+    database, settings, samples
+):
     from hub.ingest.inbox import ensure_inbox, inbox_folder
 
     ensure_inbox(settings)
@@ -42,10 +57,15 @@ def test_materializing_a_staging_asset_loads_its_inbox_and_files_the_files(datab
     defs = build_definitions()
     asset = defs.resolve_assets_def(dg.AssetKey(["staging", "gaj_rkxx"]))
 
-    result = dg.materialize([asset], resources={"hub": HubResource(home=str(settings.home), database_url=database)})
+    result = dg.materialize(
+        [asset], resources={"hub": HubResource(home=str(settings.home), database_url=database)}
+    )
 
     assert result.success
     metadata = result.asset_materializations_for_node(asset.node_def.name)[0].metadata
-    assert metadata["rows_read"].value == metadata["rows_staged"].value + metadata["rows_quarantined"].value
+    assert (
+        metadata["rows_read"].value
+        == metadata["rows_staged"].value + metadata["rows_quarantined"].value
+    )
     assert not list(folder.glob("*.csv")) and (folder / "done" / "gaj_rkxx_20261030.csv").exists()
     assert fetch(database, "select status from staging.delivery") == [("loaded",)]

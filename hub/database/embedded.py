@@ -242,7 +242,9 @@ class EmbeddedPostgres:
             except psycopg.OperationalError as exc:
                 last_error = exc
                 time.sleep(0.2)
-        raise EmbeddedDatabaseError(f"The embedded database did not accept connections: {last_error}")
+        raise EmbeddedDatabaseError(
+            f"The embedded database did not accept connections: {last_error}"
+        )
 
 
 def _port_in_use(port: int) -> bool:

@@ -97,7 +97,8 @@ def ensure_staging_table(conn: psycopg.Connection, contract: Contract) -> list[s
         sql.SQL("create table if not exists {} ({}, primary key (delivery_id, source_row))").format(
             table,
             sql.SQL(", ").join(
-                sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind in columns
+                sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
+                for name, kind in columns
             ),
         )
     )

@@ -46,7 +46,11 @@ def decode(data: bytes, expected: str, file_name: str) -> tuple[str, list[tuple[
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        guess = " It decodes as GB18030/GBK: the department exported the wrong encoding." if _decodes(body, "gb18030") else ""
+        guess = (
+            " It decodes as GB18030/GBK: the department exported the wrong encoding."
+            if _decodes(body, "gb18030")
+            else ""
+        )
         raise DeliveryRejected(
             f"{file_name}: not valid UTF-8 at byte {exc.start} "
             f"({body[exc.start : exc.start + 8]!r}); the contract expects {expected}.{guess}"

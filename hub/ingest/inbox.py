@@ -43,7 +43,9 @@ def ingest_inbox(settings: HubSettings, extract: str, conninfo: str) -> list[Del
     results = []
     for path in waiting_files(settings, extract):
         result = ingest_file(path, extract, conninfo, settings)
-        target = inbox_folder(settings, extract) / (REJECTED if result.status == "rejected" else DONE)
+        target = inbox_folder(settings, extract) / (
+            REJECTED if result.status == "rejected" else DONE
+        )
         target.mkdir(parents=True, exist_ok=True)
         path.replace(target / path.name)
         results.append(result)

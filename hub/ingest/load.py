@@ -88,7 +88,9 @@ def ingest_file(
     return result
 
 
-def _archive(path: Path, data: bytes, content_hash: str, contract: Contract, settings: HubSettings) -> Path:
+def _archive(
+    path: Path, data: bytes, content_hash: str, contract: Contract, settings: HubSettings
+) -> Path:
     folder = settings.archive_dir / contract.extract
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{content_hash[:16]}__{path.name}"
@@ -100,7 +102,12 @@ def _archive(path: Path, data: bytes, content_hash: str, contract: Contract, set
 
 
 def _load(
-    conn: psycopg.Connection, path: Path, contract: Contract, content_hash: str, archived: Path, chunk_rows: int
+    conn: psycopg.Connection,
+    path: Path,
+    contract: Contract,
+    content_hash: str,
+    archived: Path,
+    chunk_rows: int,
 ) -> DeliveryResult:
     # One loader per extract at a time: snapshots replace each other, so order matters.
     conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"hub.ingest.{contract.extract}"])
@@ -115,7 +122,9 @@ def _load(
 
     reader = open_delivery(path, contract)
     mapping = map_columns(reader.columns, contract, path.name)
-    warnings = [{"code": str(code), "message": msg} for code, msg in reader.warnings + mapping.warnings]
+    warnings = [
+        {"code": str(code), "message": msg} for code, msg in reader.warnings + mapping.warnings
+    ]
 
     delivery_id = conn.execute(
         "insert into staging.delivery (extract, department, file_name, content_hash, file_size, "
@@ -200,7 +209,9 @@ def _load(
     )
 
 
-def _copy_quarantine(conn: psycopg.Connection, delivery_id: int, extract: str, rows: list[QuarantinedRow]) -> None:
+def _copy_quarantine(
+    conn: psycopg.Connection, delivery_id: int, extract: str, rows: list[QuarantinedRow]
+) -> None:
     if not rows:
         return
     with conn.cursor().copy(
@@ -209,10 +220,14 @@ def _copy_quarantine(conn: psycopg.Connection, delivery_id: int, extract: str, r
     ) as copy:
         for row in rows:
             codes = list(dict.fromkeys(r["code"] for r in row.reasons))
-            copy.write_row([delivery_id, extract, row.source_row, Jsonb(row.raw), Jsonb(row.reasons), codes])
+            copy.write_row(
+                [delivery_id, extract, row.source_row, Jsonb(row.raw), Jsonb(row.reasons), codes]
+            )
 
 
-def _record_rejection(conn, path: Path, contract: Contract, content_hash: str, archived: Path, error: str) -> DeliveryResult:
+def _record_rejection(
+    conn, path: Path, contract: Contract, content_hash: str, archived: Path, error: str
+) -> DeliveryResult:
     delivery_id = conn.execute(
         "insert into staging.delivery (extract, department, file_name, content_hash, file_size, "
         "status, mode, error, archived_path, source_path) "
@@ -230,6 +245,10 @@ def _record_rejection(conn, path: Path, contract: Contract, content_hash: str, a
         ],
     ).fetchone()[0]
     conn.commit()
-    return DeliveryResult(contract.extract, path.name, DeliveryStatus.REJECTED.value, delivery_id=delivery_id, error=error)
-
-
+    return DeliveryResult(
+        contract.extract,
+        path.name,
+        DeliveryStatus.REJECTED.value,
+        delivery_id=delivery_id,
+        error=error,
+    )

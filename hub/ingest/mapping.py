@@ -44,7 +44,10 @@ def map_columns(columns: list[SourceColumn], contract: Contract, file_name: str)
         if not positions:
             mapping.fields[f.name] = None
             if f.required or f.name in contract.key:
-                missing.append(f"{f.column!r}" + (f" (or {', '.join(map(repr, f.aliases))})" if f.aliases else ""))
+                missing.append(
+                    f"{f.column!r}"
+                    + (f" (or {', '.join(map(repr, f.aliases))})" if f.aliases else "")
+                )
             else:
                 mapping.warnings.append(
                     (

@@ -68,7 +68,12 @@ class DeliveryReader:
 
 
 def open_delivery(path: Path, contract: Contract) -> DeliveryReader:
-    readers = {"csv": CsvReader, "jsonl": JsonLinesReader, "xlsx": XlsxReader, "json": NestedJsonReader}
+    readers = {
+        "csv": CsvReader,
+        "jsonl": JsonLinesReader,
+        "xlsx": XlsxReader,
+        "json": NestedJsonReader,
+    }
     return readers[contract.format](path, contract)
 
 
@@ -154,7 +159,9 @@ class CsvReader(DeliveryReader):
                 for b in fresh:
                     # Arrow numbers a bad row when it reaches it; one numbered below a row
                     # already handed out would mean the numbering went wrong: refuse, loudly.
-                    if b.source_row is None or (b.source_row < next_row and b.source_row not in skipped):
+                    if b.source_row is None or (
+                        b.source_row < next_row and b.source_row not in skipped
+                    ):
                         raise DeliveryRejected(f"{self.path.name}: cannot number its rows reliably")
                     reported.add(b.source_row)
                 yield from _split(frame, rows, fresh, size)
@@ -165,7 +172,9 @@ class CsvReader(DeliveryReader):
             yield RawChunk(pd.DataFrame(columns=labels), [], leftovers)
 
 
-def _split(frame: pd.DataFrame, rows: list, broken: list[BrokenRow], size: int) -> Iterator[RawChunk]:
+def _split(
+    frame: pd.DataFrame, rows: list, broken: list[BrokenRow], size: int
+) -> Iterator[RawChunk]:
     if len(frame) <= size:
         yield RawChunk(frame, rows, broken)
         return
@@ -194,12 +203,16 @@ def _as_text(value) -> str | None:
     return str(value)
 
 
-def _frame_from_records(records: list[dict], columns: list[SourceColumn], parents: list[dict] | None = None) -> pd.DataFrame:
+def _frame_from_records(
+    records: list[dict], columns: list[SourceColumn], parents: list[dict] | None = None
+) -> pd.DataFrame:
     data = {}
     for i, column in enumerate(columns):
         source = parents if column.parent else records
         data[f"c{i}"] = [_as_text(obj.get(column.name)) for obj in source]
-    return pd.DataFrame(data, dtype=object) if records else pd.DataFrame(columns=_labels(len(columns)))
+    return (
+        pd.DataFrame(data, dtype=object) if records else pd.DataFrame(columns=_labels(len(columns)))
+    )
 
 
 def _columns_in_order(objects: list[dict], parent: bool = False) -> list[SourceColumn]:
@@ -228,7 +241,9 @@ class JsonLinesReader(DeliveryReader):
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 truncated = i == last and not text.endswith("\n")
-                reason = QuarantineReason.TRUNCATED_ROW if truncated else QuarantineReason.MALFORMED_ROW
+                reason = (
+                    QuarantineReason.TRUNCATED_ROW if truncated else QuarantineReason.MALFORMED_ROW
+                )
                 self.broken.append(BrokenRow(i + 1, line, reason, f"not JSON: {exc.msg}"))
                 continue
             if not isinstance(obj, dict):
@@ -273,7 +288,9 @@ class XlsxReader(DeliveryReader):
         try:
             rows = workbook.get_sheet_by_name(contract.sheet).to_python(skip_empty_area=False)
         except Exception as exc:
-            raise DeliveryRejected(f"{path.name}: cannot read sheet {contract.sheet!r}: {exc}") from exc
+            raise DeliveryRejected(
+                f"{path.name}: cannot read sheet {contract.sheet!r}: {exc}"
+            ) from exc
         header_index = contract.header_row - 1
         if len(rows) <= header_index:
             raise DeliveryRejected(f"{path.name}: sheet {contract.sheet!r} has no header row.")
@@ -296,7 +313,11 @@ class XlsxReader(DeliveryReader):
         labels = _labels(len(self.columns))
         for start in range(0, max(len(self.rows), 1), size):
             part = self.rows[start : start + size]
-            frame = pd.DataFrame(part, columns=labels, dtype=object) if part else pd.DataFrame(columns=labels)
+            frame = (
+                pd.DataFrame(part, columns=labels, dtype=object)
+                if part
+                else pd.DataFrame(columns=labels)
+            )
             yield RawChunk(frame, self.source_rows[start : start + size])
 
 
@@ -318,7 +339,12 @@ class NestedJsonReader(DeliveryReader):
         for v, obj in enumerate(objects, start=1):
             if not isinstance(obj, dict):
                 self.broken.append(
-                    BrokenRow(f"{v}", json.dumps(obj, ensure_ascii=False), QuarantineReason.MALFORMED_ROW, "not a JSON object")
+                    BrokenRow(
+                        f"{v}",
+                        json.dumps(obj, ensure_ascii=False),
+                        QuarantineReason.MALFORMED_ROW,
+                        "not a JSON object",
+                    )
                 )
                 continue
             members = obj.get(self.records_key)
@@ -336,13 +362,20 @@ class NestedJsonReader(DeliveryReader):
             for r, record in enumerate(members, start=1):
                 if not isinstance(record, dict):
                     self.broken.append(
-                        BrokenRow(f"{v}.{r}", json.dumps(record, ensure_ascii=False), QuarantineReason.MALFORMED_ROW, "not a JSON object")
+                        BrokenRow(
+                            f"{v}.{r}",
+                            json.dumps(record, ensure_ascii=False),
+                            QuarantineReason.MALFORMED_ROW,
+                            "not a JSON object",
+                        )
                     )
                     continue
                 self.parents.append(parent)
                 self.records.append(record)
                 self.source_rows.append(f"{v}.{r}")
-        self.columns = _columns_in_order(self.parents, parent=True) + _columns_in_order(self.records)
+        self.columns = _columns_in_order(self.parents, parent=True) + _columns_in_order(
+            self.records
+        )
 
     def chunks(self, size: int) -> Iterator[RawChunk]:
         for start in range(0, max(len(self.records), 1), size):
@@ -364,7 +397,9 @@ def _parse_array_tolerantly(text: str, file_name: str) -> tuple[list, list[Broke
         pass
     else:
         if not isinstance(value, list):
-            raise DeliveryRejected(f"{file_name}: expected a JSON array of objects at the top level.")
+            raise DeliveryRejected(
+                f"{file_name}: expected a JSON array of objects at the top level."
+            )
         return value, []
     decoder = json.JSONDecoder()
     position = text.find("[")

@@ -110,18 +110,24 @@ class ChunkValidator:
             raw = frame[label] if label is not None else pd.Series([None] * n, dtype=object)
             raw = raw.reset_index(drop=True)
             raw_by_field[f.name] = raw
-            missing = raw.isna().to_numpy() | (raw.fillna("").astype(str).str.strip() == "").to_numpy()
+            missing = (
+                raw.isna().to_numpy() | (raw.fillna("").astype(str).str.strip() == "").to_numpy()
+            )
             missing_by_field[f.name] = missing
             result = standardize(f.kind, raw, **f.params)
             value = result.value.reset_index(drop=True)
             error = result.error.reset_index(drop=True).astype(object)
             if f.pattern:
                 text = value.astype(object).where(value.notna(), None)
-                matches = text.map(lambda v, rx=re.compile(f.pattern): v is None or bool(rx.match(str(v))))
+                matches = text.map(
+                    lambda v, rx=re.compile(f.pattern): v is None or bool(rx.match(str(v)))
+                )
                 error = error.where(matches.to_numpy() | error.notna().to_numpy(), "invalid_format")
             invalid = error.notna().to_numpy() & ~missing
             if f.required:
-                reasons.add(missing, {"code": QuarantineReason.MISSING_REQUIRED.value, "field": f.name})
+                reasons.add(
+                    missing, {"code": QuarantineReason.MISSING_REQUIRED.value, "field": f.name}
+                )
             action = self.contract.action_on_invalid(f)
             if action == "quarantine":
                 code = (
@@ -138,11 +144,15 @@ class ChunkValidator:
                     )
             else:
                 for err in pd.unique(error[invalid]):
-                    flags = _append_flag(flags, invalid & (error == err).to_numpy(), f"{err}:{f.name}")
+                    flags = _append_flag(
+                        flags, invalid & (error == err).to_numpy(), f"{err}:{f.name}"
+                    )
             warning = result.warning.reset_index(drop=True)
             has_warning = warning.notna().to_numpy()
             for w in pd.unique(warning[has_warning]):
-                flags = _append_flag(flags, has_warning & (warning == w).to_numpy(), f"{w}:{f.name}")
+                flags = _append_flag(
+                    flags, has_warning & (warning == w).to_numpy(), f"{w}:{f.name}"
+                )
             out[f.name] = value
             out[f"{f.name}_raw"] = raw
             for extra_name, extra_values in result.extra.items():
@@ -170,7 +180,9 @@ class ChunkValidator:
         duplicate_keys = 0
         if self.contract.key and n:
             key_frame = pd.DataFrame({k: out[k].astype(object) for k in self.contract.key})
-            key_hashes = pd.util.hash_pandas_object(key_frame.fillna("\x00"), index=False).to_numpy()
+            key_hashes = pd.util.hash_pandas_object(
+                key_frame.fillna("\x00"), index=False
+            ).to_numpy()
             dup_key = np.zeros(n, dtype=bool)
             for i in np.flatnonzero(~quarantined_mask):
                 h = int(key_hashes[i])
@@ -192,7 +204,9 @@ class ChunkValidator:
         per_row = reasons.for_rows(raw_by_field)
         for i in np.flatnonzero(mask):
             rows.append(
-                QuarantinedRow(str(chunk.source_rows[i]), self._raw_row(chunk, int(i)), per_row[int(i)])
+                QuarantinedRow(
+                    str(chunk.source_rows[i]), self._raw_row(chunk, int(i)), per_row[int(i)]
+                )
             )
         for broken in chunk.broken:
             rows.append(
@@ -208,7 +222,10 @@ class ChunkValidator:
         if chunk.records is not None:
             return chunk.records[i]
         row = chunk.frame.iloc[i]
-        return {c.label: (None if _missing_scalar(row.iloc[j]) else row.iloc[j]) for j, c in enumerate(self.columns)}
+        return {
+            c.label: (None if _missing_scalar(row.iloc[j]) else row.iloc[j])
+            for j, c in enumerate(self.columns)
+        }
 
     def _staged_table(self, chunk, out, flags, keep) -> pa.Table:
         idx = np.flatnonzero(keep)
@@ -244,7 +261,10 @@ class ChunkValidator:
         sub = chunk.frame[labels].iloc[idx]
         names = [self.mapping.extras[label] for label in labels]
         return [
-            json.dumps({k: (None if _missing_scalar(v) else v) for k, v in zip(names, row, strict=True)}, ensure_ascii=False)
+            json.dumps(
+                {k: (None if _missing_scalar(v) else v) for k, v in zip(names, row, strict=True)},
+                ensure_ascii=False,
+            )
             for row in sub.itertuples(index=False, name=None)
         ]
 
@@ -263,6 +283,11 @@ def _to_arrow(values: pd.Series, kind: pa.DataType | None) -> pa.Array:
     array = pa.array(values.tolist(), from_pandas=True)
     if pa.types.is_null(array.type):
         return pa.nulls(len(values), pa.string())
-    if not (pa.types.is_string(array.type) or pa.types.is_decimal(array.type) or pa.types.is_floating(array.type) or pa.types.is_integer(array.type)):
+    if not (
+        pa.types.is_string(array.type)
+        or pa.types.is_decimal(array.type)
+        or pa.types.is_floating(array.type)
+        or pa.types.is_integer(array.type)
+    ):
         array = pa.array([None if v is None else str(v) for v in values.tolist()], type=pa.string())
     return array

@@ -38,7 +38,13 @@ def police_row(seq: int, name: str = "张伟", birth: str = "19800101", **overri
     return list(row.values())
 
 
-def write_police(path: Path, rows: list[list[str]], header: str = POLICE_HEADER, encoding: str = "gb18030", newline_at_end: bool = True) -> Path:
+def write_police(
+    path: Path,
+    rows: list[list[str]],
+    header: str = POLICE_HEADER,
+    encoding: str = "gb18030",
+    newline_at_end: bool = True,
+) -> Path:
     lines = [header] + [",".join(r) for r in rows]
     text = "\r\n".join(lines) + ("\r\n" if newline_at_end else "")
     path.write_bytes(text.encode(encoding))

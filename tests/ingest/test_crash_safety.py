@@ -17,11 +17,16 @@ from tests.ingest.helpers import fetch, one, police_rows, write_police
 
 def _database_is_untouched(url: str) -> bool:
     deliveries = one(url, "select count(*) from staging.delivery")
-    staged = one(url, "select case when to_regclass('staging.gaj_rkxx') is null then 0 else (select count(*) from staging.gaj_rkxx) end")
+    staged = one(
+        url,
+        "select case when to_regclass('staging.gaj_rkxx') is null then 0 else (select count(*) from staging.gaj_rkxx) end",
+    )
     return deliveries == 0 and staged == 0
 
 
-def test_failure_after_the_first_chunk_rolls_back_the_whole_delivery(database, settings, tmp_path, monkeypatch):
+def test_failure_after_the_first_chunk_rolls_back_the_whole_delivery(
+    database, settings, tmp_path, monkeypatch
+):
     path = write_police(tmp_path / "gaj_rkxx_20261101.csv", police_rows(50))
     settings.ingest_chunk_rows = 10
     real_validate = load.ChunkValidator.validate
@@ -54,7 +59,9 @@ def test_killed_load_leaves_nothing_and_the_rerun_completes(database, settings, 
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        copying = one(database, "select count(*) from pg_stat_activity where query ilike 'copy staging.%%'")
+        copying = one(
+            database, "select count(*) from pg_stat_activity where query ilike 'copy staging.%%'"
+        )
         if copying:
             break
         time.sleep(0.02)
@@ -69,4 +76,6 @@ def test_killed_load_leaves_nothing_and_the_rerun_completes(database, settings, 
     result = ingest_file(path, "gaj_rkxx", database, settings)
     assert result.status == "loaded"
     assert result.rows_read == result.rows_staged == 60_000
-    assert fetch(database, "select count(*), count(distinct citizen_id) from staging.gaj_rkxx") == [(60_000, 60_000)]
+    assert fetch(database, "select count(*), count(distinct citizen_id) from staging.gaj_rkxx") == [
+        (60_000, 60_000)
+    ]

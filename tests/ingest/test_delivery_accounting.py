@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from hub.ingest.load import ingest_file
-from tests.ingest.helpers import citizen_id, fetch, one, police_row, police_rows, write_police, wrong_check
+from tests.ingest.helpers import (
+    citizen_id,
+    fetch,
+    one,
+    police_row,
+    police_rows,
+    write_police,
+    wrong_check,
+)
 
 
 def test_rows_read_equal_rows_staged_plus_rows_quarantined(database, settings, tmp_path):
@@ -78,13 +86,27 @@ def test_redelivered_file_loads_nothing_twice(database, settings, tmp_path):
 
 
 def test_new_snapshot_supersedes_the_previous_one(database, settings, tmp_path):
-    old = ingest_file(write_police(tmp_path / "gaj_rkxx_1.csv", police_rows(10)), "gaj_rkxx", database, settings)
-    new = ingest_file(write_police(tmp_path / "gaj_rkxx_2.csv", police_rows(4, start=100)), "gaj_rkxx", database, settings)
+    old = ingest_file(
+        write_police(tmp_path / "gaj_rkxx_1.csv", police_rows(10)), "gaj_rkxx", database, settings
+    )
+    new = ingest_file(
+        write_police(tmp_path / "gaj_rkxx_2.csv", police_rows(4, start=100)),
+        "gaj_rkxx",
+        database,
+        settings,
+    )
 
     assert new.superseded == [old.delivery_id]
     statuses = dict(fetch(database, "select delivery_id, status from staging.delivery"))
     assert statuses == {old.delivery_id: "superseded", new.delivery_id: "loaded"}
-    assert one(database, "select superseded_by from staging.delivery where delivery_id = %s", old.delivery_id) == new.delivery_id
+    assert (
+        one(
+            database,
+            "select superseded_by from staging.delivery where delivery_id = %s",
+            old.delivery_id,
+        )
+        == new.delivery_id
+    )
     staged = fetch(database, "select distinct delivery_id from staging.gaj_rkxx")
     assert staged == [(new.delivery_id,)]
     assert one(database, "select count(*) from staging.gaj_rkxx") == 4
@@ -93,25 +115,37 @@ def test_new_snapshot_supersedes_the_previous_one(database, settings, tmp_path):
 def test_incremental_deliveries_append(database, settings, tmp_path):
     header = "死亡医学证明编号,姓名,身份证号,性别,死亡日期,死亡地点"
     first = tmp_path / "wjw_swyxzm_1.csv"
-    first.write_text(f"{header}\nS000000001,张三,{citizen_id(seq=1)},男,2025-01-02,家中\n", encoding="utf-8")
+    first.write_text(
+        f"{header}\nS000000001,张三,{citizen_id(seq=1)},男,2025-01-02,家中\n", encoding="utf-8"
+    )
     second = tmp_path / "wjw_swyxzm_2.csv"
-    second.write_text(f"{header}\nS000000002,李四,{citizen_id(seq=2)},女,2025/2/3,家中\n", encoding="utf-8")
+    second.write_text(
+        f"{header}\nS000000002,李四,{citizen_id(seq=2)},女,2025/2/3,家中\n", encoding="utf-8"
+    )
 
     a = ingest_file(first, "wjw_swyxzm", database, settings)
     b = ingest_file(second, "wjw_swyxzm", database, settings)
 
     assert a.status == b.status == "loaded" and not b.superseded
-    assert fetch(database, "select certificate_number, death_date::text from staging.wjw_swyxzm order by 1") == [
+    assert fetch(
+        database, "select certificate_number, death_date::text from staging.wjw_swyxzm order by 1"
+    ) == [
         ("S000000001", "2025-01-02"),
         ("S000000002", "2025-02-03"),
     ]
 
 
-def test_a_snapshot_that_is_mostly_broken_is_refused_and_keeps_the_current_data(database, settings, tmp_path):
-    ingest_file(write_police(tmp_path / "gaj_rkxx_1.csv", police_rows(10)), "gaj_rkxx", database, settings)
+def test_a_snapshot_that_is_mostly_broken_is_refused_and_keeps_the_current_data(
+    database, settings, tmp_path
+):
+    ingest_file(
+        write_police(tmp_path / "gaj_rkxx_1.csv", police_rows(10)), "gaj_rkxx", database, settings
+    )
     garbage = [police_row(i, CSRQ="2023-99-99") for i in range(20, 30)]
 
-    result = ingest_file(write_police(tmp_path / "gaj_rkxx_2.csv", garbage), "gaj_rkxx", database, settings)
+    result = ingest_file(
+        write_police(tmp_path / "gaj_rkxx_2.csv", garbage), "gaj_rkxx", database, settings
+    )
 
     assert result.status == "rejected" and "10 of 10 rows" in result.error
     assert one(database, "select count(*) from staging.gaj_rkxx") == 10

@@ -24,7 +24,9 @@ SAMPLE_FILES = [
 
 
 @pytest.mark.parametrize(("extract", "file_name"), SAMPLE_FILES)
-def test_sample_file_loads_with_every_row_accounted_for(database, settings, samples, extract, file_name):
+def test_sample_file_loads_with_every_row_accounted_for(
+    database, settings, samples, extract, file_name
+):
     result = ingest_file(samples / extract / file_name, extract, database, settings)
 
     assert result.status == "loaded", result.error
@@ -33,7 +35,10 @@ def test_sample_file_loads_with_every_row_accounted_for(database, settings, samp
     staged = one(database, f"select count(*) from staging.{extract}")
     quarantined = one(database, "select count(*) from staging.quarantine")
     assert (staged, quarantined) == (result.rows_staged, result.rows_quarantined)
-    assert one(database, "select count(*) from staging.quarantine where cardinality(reason_codes) = 0") == 0
+    assert (
+        one(database, "select count(*) from staging.quarantine where cardinality(reason_codes) = 0")
+        == 0
+    )
 
 
 def _raw_lines(path, encoding):
@@ -53,7 +58,9 @@ def _valid_id(value: str) -> bool:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return False
-    return dt.date(1890, 1, 1) <= born <= dt.date.today() and calc_check_digit(value[:17]) == value[17]
+    return (
+        dt.date(1890, 1, 1) <= born <= dt.date.today() and calc_check_digit(value[:17]) == value[17]
+    )
 
 
 def test_police_sample_quarantines_exactly_its_broken_rows(database, settings, samples):
@@ -64,7 +71,11 @@ def test_police_sample_quarantines_exactly_its_broken_rows(database, settings, s
     for number, line in enumerate(lines, start=1):
         reasons = set()
         gmsfhm = line.split(",")[0]
-        compact = "".join(gmsfhm.split()).translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}).upper()
+        compact = (
+            "".join(gmsfhm.split())
+            .translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)})
+            .upper()
+        )
         if not compact:
             reasons.add("missing_required")
         elif not _valid_id(compact):
@@ -77,13 +88,18 @@ def test_police_sample_quarantines_exactly_its_broken_rows(database, settings, s
 
     ingest_file(path, "gaj_rkxx", database, settings)
 
-    found = {row: set(codes) for row, codes in fetch(database, "select source_row, reason_codes from staging.quarantine")}
+    found = {
+        row: set(codes)
+        for row, codes in fetch(database, "select source_row, reason_codes from staging.quarantine")
+    }
     assert found == expected
     assert expected  # the sample does carry defects
 
 
 def test_gridworker_sample_numbers_rows_visit_dot_resident(database, settings, samples):
-    ingest_file(samples / "wgy_cj" / "wgy_cj_420502_20251219_001.json", "wgy_cj", database, settings)
+    ingest_file(
+        samples / "wgy_cj" / "wgy_cj_420502_20251219_001.json", "wgy_cj", database, settings
+    )
 
     rows = [r[0] for r in fetch(database, "select source_row from staging.wgy_cj")]
     assert "1.1" in rows and "2.2" in rows

@@ -26,7 +26,9 @@ def build_inbox_sensor(extracts: list[str]) -> dg.SensorDefinition:
             if not files:
                 continue
             fingerprint = hashlib.sha256(
-                "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files).encode()
+                "|".join(
+                    f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files
+                ).encode()
             ).hexdigest()[:16]
             yield dg.RunRequest(
                 run_key=f"{extract}:{fingerprint}",
