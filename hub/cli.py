@@ -166,6 +166,9 @@ def print_results(results) -> None:
             notes,
         )
     console.print(table)
+    for r in results:
+        if r.status == "rejected":
+            console.print(f"[red]rejected[/red] {r.file_name}: {r.error}", soft_wrap=True)
 
 
 @app.command()

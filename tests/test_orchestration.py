@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+from pathlib import Path
 
 import dagster as dg
 
+from data_contracts import load_contract, load_contracts
 from orchestration.definitions import build_definitions
+from orchestration.defs.collect.assets import build_staging_asset
 from orchestration.resources import HubResource
 from tests.ingest.helpers import fetch, police_rows, write_police
 
+SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 
-def test_definitions_have_one_staging_asset_per_extract_and_the_inbox_sensor():
-    defs = build_definitions()
-    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == {
-        f"staging/{e}"
-        for e in [
-            "bdc_djxx",
-            "gaj_rkxx",
-            "mzj_dbdx",
-            "mzj_hydj",
-            "rsj_cbxx",
-            "scjgj_qydj",
-            "wgy_cj",
-            "wjw_csyxzm",
-            "wjw_swyxzm",
-            "zrzyj_bzdz",
-        ]
+
+def _asset_graph(defs: dg.Definitions) -> dict:
+    graph = defs.resolve_asset_graph()
+    return {
+        "assets": {
+            key.to_user_string(): {
+                "group": graph.get(key).group_name,
+                "deps": sorted(k.to_user_string() for k in graph.get(key).parent_keys),
+            }
+            for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string())
+        },
+        "checks": sorted(c.to_user_string() for c in graph.asset_check_keys),
+        "sensors": sorted(s.name for s in defs.sensors or []),
     }
-    assert defs.resolve_sensor_def("inbox_sensor") is not None
+
+
+def test_asset_graph_matches_the_committed_snapshot():
+    """A change to the graph is deliberate: regenerate with HUB_UPDATE_SNAPSHOTS=1."""
+    graph = _asset_graph(build_definitions())
+    if os.environ.get("HUB_UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text(
+            json.dumps(graph, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    assert graph == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert {f"staging/{e}" for e in load_contracts()} <= set(graph["assets"])
+    assert "inbox_sensor" in graph["sensors"]
 
 
 def test_inbox_sensor_requests_a_load_for_an_extract_with_waiting_files(
@@ -54,8 +67,7 @@ def test_materializing_a_staging_asset_loads_its_inbox_and_files_the_files(
     ensure_inbox(settings)
     folder = inbox_folder(settings, "gaj_rkxx")
     shutil.copy(samples / "gaj_rkxx" / "gaj_rkxx_20261030.csv", folder)
-    defs = build_definitions()
-    asset = defs.resolve_assets_def(dg.AssetKey(["staging", "gaj_rkxx"]))
+    asset = build_staging_asset(load_contract("gaj_rkxx"))
 
     result = dg.materialize(
         [asset], resources={"hub": HubResource(home=str(settings.home), database_url=database)}

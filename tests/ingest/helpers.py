@@ -12,7 +12,7 @@ POLICE_HEADER = "GMSFHM,XM,XB,MZ,CSRQ,HJDZ_XZQHDM,HJDZ_DZMC,HH,YHZGX,RYZT,GXSJ"
 
 def citizen_id(area: str = "420502", birth: str = "19800101", seq: int = 1) -> str:
     body = f"{area}{birth}{seq:03d}"
-    return body + calc_check_digit(body)
+    return body + calc_check_digit(body + "0")  # stdnum expects the number with a check position
 
 
 def wrong_check(valid: str) -> str:
@@ -70,3 +70,10 @@ def fetch(url: str, query: str, *params):
 def one(url: str, query: str, *params):
     rows = fetch(url, query, *params)
     return rows[0][0] if rows else None
+
+
+def staged_count(url: str, extract: str) -> int:
+    """Rows in staging.<extract>, 0 when the table was never created."""
+    if one(url, "select to_regclass(%s) is null", f"staging.{extract}"):
+        return 0
+    return one(url, f"select count(*) from staging.{extract}")

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 
 from hub.ingest.load import ingest_file
-from tests.ingest.helpers import POLICE_HEADER, citizen_id, fetch, one, police_rows, write_police
+from tests.ingest.helpers import (
+    POLICE_HEADER,
+    citizen_id,
+    fetch,
+    one,
+    police_rows,
+    staged_count,
+    write_police,
+)
 
 
 def test_gb18030_extract_delivered_as_utf8_is_rejected_not_loaded_as_mojibake(
@@ -21,10 +29,7 @@ def test_gb18030_extract_delivered_as_utf8_is_rejected_not_loaded_as_mojibake(
     assert fetch(database, "select status, rows_read, error is not null from staging.delivery") == [
         ("rejected", 0, True)
     ]
-    assert one(
-        database,
-        "select to_regclass('staging.gaj_rkxx') is null or (select count(*) = 0 from staging.gaj_rkxx)",
-    )
+    assert staged_count(database, "gaj_rkxx") == 0
 
 
 def test_utf8_extract_delivered_as_gbk_is_rejected(database, settings, tmp_path):

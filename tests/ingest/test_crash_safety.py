@@ -12,15 +12,12 @@ import pytest
 
 from hub.ingest import load
 from hub.ingest.load import ingest_file
-from tests.ingest.helpers import fetch, one, police_rows, write_police
+from tests.ingest.helpers import fetch, one, police_rows, staged_count, write_police
 
 
 def _database_is_untouched(url: str) -> bool:
     deliveries = one(url, "select count(*) from staging.delivery")
-    staged = one(
-        url,
-        "select case when to_regclass('staging.gaj_rkxx') is null then 0 else (select count(*) from staging.gaj_rkxx) end",
-    )
+    staged = staged_count(url, "gaj_rkxx")
     return deliveries == 0 and staged == 0
 
 
@@ -60,7 +57,8 @@ def test_killed_load_leaves_nothing_and_the_rerun_completes(database, settings, 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         copying = one(
-            database, "select count(*) from pg_stat_activity where query ilike 'copy staging.%%'"
+            database,
+            "select count(*) from pg_stat_activity where query ilike 'copy \"staging\".%%'",
         )
         if copying:
             break

@@ -51,16 +51,14 @@ def _valid_id(value: str) -> bool:
 
     if len(value) == 15 and value.isdigit():
         value = value[:6] + "19" + value[6:]
-        value += calc_check_digit(value)
+        value += calc_check_digit(value + "0")
     if len(value) != 18 or not value[:17].isdigit():
         return False
     try:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return False
-    return (
-        dt.date(1890, 1, 1) <= born <= dt.date.today() and calc_check_digit(value[:17]) == value[17]
-    )
+    return dt.date(1890, 1, 1) <= born <= dt.date.today() and calc_check_digit(value) == value[17]
 
 
 def test_police_sample_quarantines_exactly_its_broken_rows(database, settings, samples):

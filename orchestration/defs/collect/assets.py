@@ -1,7 +1,5 @@
 """One asset per extract's staging table; materializing it loads what waits in its inbox."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from data_contracts.model import Contract

@@ -1,7 +1,5 @@
 """The inbox sensor: a file landing in ``$HUB_HOME/inbox/<extract>/`` starts its load."""
 
-from __future__ import annotations
-
 import hashlib
 
 import dagster as dg
