@@ -145,15 +145,9 @@ def ingest(
 
 
 def print_results(results) -> None:
-    table = Table("delivery", "extract", "file", "status", "read", "staged", "quarantined", "notes")
+    """One row per file; warnings and rejection reasons in full below the table."""
+    table = Table("delivery", "extract", "file", "status", "read", "staged", "quarantined")
     for r in results:
-        notes = r.error or (
-            f"same file as delivery {r.duplicate_of}: nothing loaded" if r.duplicate_of else ""
-        )
-        if r.superseded:
-            notes = f"supersedes {', '.join(map(str, r.superseded))}"
-        if r.warnings:
-            notes = (notes + "; " if notes else "") + "; ".join(w["message"] for w in r.warnings)
         style = {"loaded": "green", "rejected": "red", "duplicate": "yellow"}[r.status]
         table.add_row(
             str(r.delivery_id or r.duplicate_of or ""),
@@ -163,12 +157,59 @@ def print_results(results) -> None:
             str(r.rows_read),
             str(r.rows_staged),
             str(r.rows_quarantined),
-            notes,
         )
     console.print(table)
+    print_notes(results)
+
+
+def print_notes(results) -> None:
     for r in results:
         if r.status == "rejected":
             console.print(f"[red]rejected[/red] {r.file_name}: {r.error}", soft_wrap=True)
+        elif r.status == "duplicate":
+            console.print(
+                f"[yellow]already loaded[/yellow] {r.file_name}: same content as delivery {r.duplicate_of}; nothing loaded",
+                soft_wrap=True,
+            )
+        if r.superseded:
+            console.print(
+                f"{r.file_name} supersedes delivery {', '.join(map(str, r.superseded))}",
+                soft_wrap=True,
+            )
+        for w in r.warnings:
+            console.print(
+                f"[yellow]{w['code']}[/yellow] {r.file_name}: {w['message']}", soft_wrap=True
+            )
+
+
+def print_summary(results) -> None:
+    """Per extract: files and rows, for a delivery run of many files (the demo)."""
+    table = Table(
+        "extract",
+        "files",
+        "loaded",
+        "rejected",
+        "already loaded",
+        "rows read",
+        "staged",
+        "quarantined",
+    )
+    by_extract: dict[str, list] = {}
+    for r in results:
+        by_extract.setdefault(r.extract, []).append(r)
+    for extract, rs in by_extract.items():
+        table.add_row(
+            extract,
+            str(len(rs)),
+            str(sum(r.status == "loaded" for r in rs)),
+            str(sum(r.status == "rejected" for r in rs)),
+            str(sum(r.status == "duplicate" for r in rs)),
+            f"{sum(r.rows_read for r in rs):,}",
+            f"{sum(r.rows_staged for r in rs):,}",
+            f"{sum(r.rows_quarantined for r in rs):,}",
+        )
+    console.print(table)
+    print_notes([r for r in results if r.status != "duplicate"])
 
 
 @app.command()
@@ -196,14 +237,16 @@ def demo(
     if as_json:
         print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
         return
-    print_results(results)
+    print_summary(results)
     read = sum(r.rows_read for r in results)
     staged = sum(r.rows_staged for r in results)
     quarantined = sum(r.rows_quarantined for r in results)
     console.print(
         f"\n[bold]{len(results)} deliveries[/bold]: {read:,} rows read = {staged:,} staged + "
-        f"{quarantined:,} quarantined.\nLook at them: psql {url} -c 'select * from staging.delivery' "
-        "(or staging.quarantine, staging.gaj_rkxx …), or run `hub ui`."
+        f"{quarantined:,} quarantined.\nLook at them:\n  psql {url} -c 'select * from staging.delivery'\n"
+        f"  psql {url} -c 'select extract, source_row, reason_codes, raw from staging.quarantine'\n"
+        "  .venv/bin/hub ui    (the Dagster UI)",
+        soft_wrap=True,
     )
 
 
