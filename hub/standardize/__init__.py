@@ -1,0 +1,1 @@
+"""Standardization: every department's raw value to one canonical form (see ``registry``)."""
