@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -161,17 +162,30 @@ def _load(
     copy_sql = sql.SQL("copy {} ({}) from stdin with (format csv)").format(
         table, sql.SQL(", ").join(map(sql.Identifier, copy_columns))
     )
-    for chunk in reader.chunks(chunk_rows):
-        checked = validator.validate(chunk)
+
+    def write(checked) -> None:
         if checked.staged.num_rows:
             buffer = io.BytesIO()
             pacsv.write_csv(checked.staged, buffer, pacsv.WriteOptions(include_header=False))
             with conn.cursor().copy(copy_sql) as copy:
                 copy.write(buffer.getvalue())
         _copy_quarantine(conn, delivery_id, contract.extract, checked.quarantined)
-        staged += checked.staged.num_rows
-        quarantined += len(checked.quarantined)
-        duplicate_keys += checked.duplicate_keys
+
+    # COPY of one chunk runs in a worker thread while the next chunk is validated, so the
+    # server parses rows on one core while Python checks the next ones on the other. Only the
+    # worker touches the connection until the last chunk is written.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy") as pool:
+        pending: Future | None = None
+        for chunk in reader.chunks(chunk_rows):
+            checked = validator.validate(chunk)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(write, checked)
+            staged += checked.staged.num_rows
+            quarantined += len(checked.quarantined)
+            duplicate_keys += checked.duplicate_keys
+        if pending is not None:
+            pending.result()
 
     rows_read = staged + quarantined
     if duplicate_keys:

@@ -277,17 +277,30 @@ def _append_flag(flags: np.ndarray, mask: np.ndarray, flag: str) -> np.ndarray:
 
 
 def _to_arrow(values: pd.Series, kind: pa.DataType | None) -> pa.Array:
-    values = values.astype(object).where(values.notna(), None)
+    """A column for COPY; strings go through Arrow's C conversion, not a Python loop."""
     if kind is not None:
-        return pa.array(values.tolist(), type=kind)
-    array = pa.array(values.tolist(), from_pandas=True)
+        return pa.array(values.astype(object).where(values.notna(), None).tolist(), type=kind)
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        array = pa.array(
+            values.astype(object).where(values.notna(), None).tolist(), from_pandas=True
+        )
     if pa.types.is_null(array.type):
         return pa.nulls(len(values), pa.string())
+    if pa.types.is_large_string(array.type):
+        return array.cast(pa.string())
     if not (
         pa.types.is_string(array.type)
         or pa.types.is_decimal(array.type)
         or pa.types.is_floating(array.type)
         or pa.types.is_integer(array.type)
     ):
-        array = pa.array([None if v is None else str(v) for v in values.tolist()], type=pa.string())
+        array = pa.array(
+            [
+                None if v is None else str(v)
+                for v in values.astype(object).where(values.notna(), None)
+            ],
+            type=pa.string(),
+        )
     return array
