@@ -130,6 +130,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--file", help="Use this police-register file instead of generating one.")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -152,8 +153,11 @@ def main() -> None:
     work.chmod(0o755)
     try:
         started = time.perf_counter()
-        manifest = generate_city(work / "city", options.persons, extracts={"gaj_rkxx"})
-        path = str(next(p for e, p in manifest.files if e == "gaj_rkxx"))
+        if options.file:
+            path = options.file
+        else:
+            manifest = generate_city(work / "city", options.persons, extracts={"gaj_rkxx"})
+            path = str(next(p for e, p in manifest.files if e == "gaj_rkxx"))
         generated = time.perf_counter() - started
         if settings.database_url:
             conninfo = to_libpq(settings.database_url)
