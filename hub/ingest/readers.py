@@ -148,13 +148,7 @@ class CsvReader(DeliveryReader):
         try:
             for batch in reader:
                 frame = batch.to_pandas()
-                rows: list[int] = []
-                while len(rows) < len(frame):
-                    if next_row in broken:
-                        skipped.add(next_row)
-                    else:
-                        rows.append(next_row)
-                    next_row += 1
+                rows, next_row = _number_rows(len(frame), next_row, broken, skipped)
                 fresh = [b for n, b in broken.items() if n not in reported]
                 for b in fresh:
                     # Arrow numbers a bad row when it reaches it; one numbered below a row
@@ -170,6 +164,20 @@ class CsvReader(DeliveryReader):
         leftovers = [b for n, b in broken.items() if n not in reported]
         if leftovers:
             yield RawChunk(pd.DataFrame(columns=labels), [], leftovers)
+
+
+def _number_rows(n: int, next_row: int, broken: dict, skipped: set[int]) -> tuple[list[int], int]:
+    """The next n row numbers, skipping those Arrow reported as broken."""
+    if not any(number >= next_row for number in broken):
+        return list(range(next_row, next_row + n)), next_row + n
+    rows: list[int] = []
+    while len(rows) < n:
+        if next_row in broken:
+            skipped.add(next_row)
+        else:
+            rows.append(next_row)
+        next_row += 1
+    return rows, next_row
 
 
 def _split(

@@ -278,7 +278,7 @@ def _append_flag(flags: np.ndarray, mask: np.ndarray, flag: str) -> np.ndarray:
 
 def _to_arrow(values: pd.Series, kind: pa.DataType | None) -> pa.Array:
     """A column for COPY; strings go through Arrow's C conversion, not a Python loop."""
-    if kind is not None:
+    if kind is not None and not pa.types.is_string(kind):
         return pa.array(values.astype(object).where(values.notna(), None).tolist(), type=kind)
     try:
         array = pa.array(values, from_pandas=True)
