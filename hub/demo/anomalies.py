@@ -70,7 +70,8 @@ def plant(world, counts: dict[str, int], rng: np.random.Generator) -> pd.DataFra
     live = firms.index[firms.status.isin(ACTIVE) & (firms.type != "个体工商户")].to_numpy()
     insured = set(world.insurance.person.tolist())
     picked = np.array(
-        [i for i in dead[::-1] if i not in insured][: counts.get(KINDS[1], 0)], dtype=np.int64
+        [i for i in dead[::-1] if i not in insured][: counts.get(KINDS[1], 0) if len(live) else 0],
+        dtype=np.int64,
     )
     employer = live[rng.integers(0, len(live), len(picked))]
     extra = [_insurance(world, picked, employer, rng)]
@@ -101,8 +102,9 @@ def plant(world, counts: dict[str, int], rng: np.random.Generator) -> pd.DataFra
     workers = np.flatnonzero(
         alive & adults & (age_at(p.birth.to_numpy(), as_of) <= 60) & (p.citizen_id.to_numpy() != "")
     )
-    for f in rng.choice(closed, size=min(counts.get(KINDS[4], 0), len(closed)), replace=False):
-        staff = rng.choice(workers, size=int(rng.integers(1, 4)), replace=False)
+    k4 = min(counts.get(KINDS[4], 0), len(closed)) if len(workers) else 0
+    for f in rng.choice(closed, size=k4, replace=False):
+        staff = rng.choice(workers, size=min(int(rng.integers(1, 4)), len(workers)), replace=False)
         extra.append(_insurance(world, staff, np.full(len(staff), f), rng))
         rows.append(
             {"kind": KINDS[4], "entity_key": credit[f], "person_key": ";".join(keys[staff])}

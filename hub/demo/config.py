@@ -201,8 +201,8 @@ def _extract(name: str, spec: dict, where: str) -> ExtractDefects:
             raise DefectConfigError(f"{where}.{col_name}: rates add up to more than 0.5")
         columns[col_name] = rates
     truncate = spec.get("truncate_last_row", False)
-    if not isinstance(truncate, bool) or (truncate and extract.fmt not in ("csv", "jsonl")):
-        raise DefectConfigError(f"{where}: truncate_last_row must be a boolean, only for csv/jsonl")
+    if not isinstance(truncate, bool) or (truncate and extract.fmt != "csv"):
+        raise DefectConfigError(f"{where}: truncate_last_row must be a boolean, only for csv")
     return ExtractDefects(
         duplicate_row=_rate(spec.get("duplicate_row", 0.0), f"{where}.duplicate_row", 0.1),
         truncate_last_row=truncate,

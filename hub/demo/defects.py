@@ -137,11 +137,16 @@ def plant(
                 }
             )
         )
-    defects = (
-        pd.concat(out, ignore_index=True)
-        .sort_values(["row", "field"], kind="stable")
-        .reset_index(drop=True)
-    )
+    defects = pd.concat(out, ignore_index=True)
+    if truncated:  # what was cut off is gone, defects included; a cut copy is no copy any more
+        last = defects.row == len(delivered) - 1
+        kept = set(extract.column_names[: extract.fields_kept_when_truncated])
+        gone = last & (
+            (defects.kind == str(K.EXACT_DUPLICATE))
+            | (defects.field != "") & ~defects.field.isin(kept)
+        )
+        defects = defects[~gone]
+    defects = defects.sort_values(["row", "field"], kind="stable").reset_index(drop=True)
     return Planted(delivered, source, defects, truncated)
 
 

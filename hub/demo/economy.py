@@ -61,7 +61,11 @@ def enterprises(
         ),
     )
     active = np.isin(status, ACTIVE)
-    ended = random_days(rng, add_years(est, 1), as_of - np.timedelta64(1, "D"), count)
+    # old units that closed mostly did so before the 2016 reform (they never got a credit code)
+    end_by = np.where(
+        old & (rng.random(count) < 0.6), CREDIT_CODE_SINCE - np.timedelta64(1, "D"), as_of - 1
+    )
+    ended = random_days(rng, add_years(est, 1), np.maximum(end_by, add_years(est, 1)), count)
     approved = np.where(active, random_days(rng, est, as_of - np.timedelta64(1, "D"), count), ended)
     approved = np.maximum(approved, est)
     reps = _representatives(persons, excluded, active, est, as_of, rng)
@@ -110,6 +114,10 @@ def _representatives(persons, excluded, active, est, as_of, rng) -> np.ndarray:
         & ~np.strings.startswith(persons.citizen_id.to_numpy().astype(str), "9")
     )
     ok_any = np.flatnonzero(adult)
+    if not len(ok_any):  # a toy city without adults: anyone with an ID will do
+        ok_any = np.flatnonzero(persons.citizen_id.to_numpy() != "")
+    if not len(ok_active):
+        ok_active = ok_any
     n = len(active)
     reps = np.where(
         active,
@@ -123,7 +131,8 @@ def _representatives(persons, excluded, active, est, as_of, rng) -> np.ndarray:
     birth = persons.birth.to_numpy()
     young = add_years(birth[reps], 18) > est
     older = ok_active[age[ok_active] >= 50]
-    reps[young] = older[rng.integers(0, len(older), young.sum())]
+    if len(older):
+        reps[young] = older[rng.integers(0, len(older), young.sum())]
     return reps
 
 
@@ -209,6 +218,9 @@ def insurance(
     )
     insured = np.sort(rng.choice(pool, size=min(len(pool), round(adults * share)), replace=False))
     live = firms.index[firms.status.isin(ACTIVE) & (firms.type != "个体工商户")].to_numpy()
+    if not len(live):
+        insured = insured[:0]
+        live = np.arange(len(firms))[:1]
     weight = firms.employees.to_numpy()[live] + 1.0
     employer = live[rng.choice(len(live), len(insured), p=weight / weight.sum())]
     u = rng.random(len(insured))
@@ -218,7 +230,7 @@ def insurance(
         persons.death.notna() & (age_at(persons.birth.to_numpy(), as_of) < 75)
     ].to_numpy()
     died = died[rng.random(len(died)) < 0.3]
-    if len(died):
+    if len(died) and len(live):
         rows = pd.concat(
             [
                 rows,

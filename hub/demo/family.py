@@ -41,7 +41,9 @@ def marriages(
     low = np.maximum(add_years(wife_birth, 20), add_years(husband_birth, 22))
     date = add_years(wife_birth, rng.uniform(21, 30, len(pairs)))
     eldest = persons[persons.role == "C"].groupby("hh").birth.min()
-    first_child = persons.hh.map(eldest).to_numpy().astype("datetime64[D]")[pairs.wife]
+    first_child = (
+        eldest.reindex(persons.hh.to_numpy()).to_numpy().astype("datetime64[D]")[pairs.wife]
+    )
     is_head_couple = persons.role.to_numpy()[pairs.wife] == "S"
     before_child = first_child - (rng.uniform(0.3, 3, len(pairs)) * 365).astype(np.int64).astype(
         "timedelta64[D]"

@@ -49,11 +49,12 @@ def generate_city(
     extracts: Collection[str] | None = None,
     *,
     config: Path | None = None,
-    as_of: np.datetime64 = AS_OF,
 ) -> CityManifest:
     """Write a consistent synthetic 宜昌市 of ``persons`` registered people into ``out_dir``:
     ``<extract>/<extract>_<YYYYMMDD>.<ext>`` per department (``extracts=None``: all of them)
-    and ``truth/``. Deterministic for a given seed and configuration."""
+    and ``truth/``. ``config``: a defect configuration instead of the packaged
+    ``defects.yaml``. Deterministic for a given seed and configuration; the city stands on
+    AS_OF, the day after the sample deliveries whose dates the files carry."""
     wanted = list(NAMES) if extracts is None else [n for n in NAMES if n in set(extracts)]
     unknown = set(extracts or ()) - set(NAMES)
     if unknown:
@@ -62,7 +63,7 @@ def generate_city(
         raise ValueError("persons must be at least 1")
     out_dir = Path(out_dir)
     cfg = load_config(config)
-    world = build_world(persons, seed, as_of, cfg.anomaly_counts(persons))
+    world = build_world(persons, seed, AS_OF, cfg.anomaly_counts(persons))
     manifest = CityManifest(out_dir, persons, seed, truth_dir=out_dir / "truth")
     written: list[tuple[str, str, Path]] = []
     mentions = RowLog(manifest.truth_dir / "mentions.csv", MENTION_COLUMNS)
@@ -95,7 +96,7 @@ def generate_city(
         if extract.fmt == "csv":
             write_csv(path, planted.frame, extract, planted.truncated)
         elif extract.fmt == "jsonl":
-            write_jsonl(path, planted.frame, extract, planted.truncated)
+            write_jsonl(path, planted.frame, extract)
         else:
             write_xlsx(path, planted.frame, extract)
         written.append((extract.delivered, name, path))

@@ -18,31 +18,6 @@ _RIC_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
 _RIC_CHECK = np.array(list("10X98765432"))
 
 
-def _ascii_matrix(values: np.ndarray, width: int) -> np.ndarray:
-    return np.frombuffer(np.asarray(values).astype(f"S{width}").tobytes(), np.uint8).reshape(
-        -1, width
-    )
-
-
-def ric_check(bodies: np.ndarray) -> np.ndarray:
-    """ISO 7064 MOD 11-2 check characters for 17-digit bodies."""
-    if len(bodies) == 0:
-        return np.empty(0, dtype="<U1")
-    m = _ascii_matrix(bodies, 17).astype(np.int64) - 48
-    return _RIC_CHECK[(m @ _RIC_WEIGHTS) % 11]
-
-
-def ric_check_one(body: str) -> str:
-    return str(
-        _RIC_CHECK[sum(int(c) * int(w) for c, w in zip(body, _RIC_WEIGHTS, strict=True)) % 11]
-    )
-
-
-def ric_valid(value: str) -> bool:
-    """18 characters, 17 digits and the right check character (birth place is not checked)."""
-    return len(value) == 18 and value[:17].isdigit() and ric_check_one(value[:17]) == value[17]
-
-
 def _unique_draws(draw, n: int, taken: np.ndarray | None) -> np.ndarray:
     """``n`` int64 values, ``draw(rows)`` proposing values for the given rows, redrawn until
     none repeats or is in ``taken``."""
@@ -187,10 +162,6 @@ def credit_code(category: str, area: str, org: str) -> str:
     """GB 32100: 9 (工商) + category (1 企业, 2 个体工商户, 3 农民专业合作社) + area + org code + check."""
     body = "9" + category + area + org
     return body + uscc.calc_check_digit(body)
-
-
-def credit_valid(value: str) -> bool:
-    return len(value) == 18 and all(c in USCC_ALPHABET for c in value) and uscc.is_valid(value)
 
 
 def registration_number(area: str, rng: np.random.Generator) -> str:

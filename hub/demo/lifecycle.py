@@ -26,15 +26,20 @@ def deaths(persons: pd.DataFrame, as_of: np.datetime64, rng: np.random.Generator
     dead = rng.random(len(persons)) < p
     n = int(dead.sum())
     recent = rng.random(n) < RECENT_DEATH_SHARE
+    registered = persons.registered.to_numpy()[dead]
+    if registered.any() and not (recent & registered).any():
+        recent[rng.choice(np.flatnonzero(registered))] = (
+            True  # one the police have not caught up with
+        )
     lag = np.timedelta64(POLICE_LAG_DAYS, "D")
     when = np.where(
         recent,
-        random_days(rng, as_of - lag, as_of - 1, n),
+        random_days(rng, as_of - lag + 1, as_of - 1, n),
         random_days(rng, CERTIFICATES_SINCE, as_of - lag - 1, n),
     )
     youngest = persons[persons.role == "C"].groupby("hh").birth.max()
     parent = persons.role.isin(["H", "S"]).to_numpy()
-    floor = persons.hh.map(youngest).to_numpy().astype("datetime64[D]")
+    floor = youngest.reindex(persons.hh.to_numpy()).to_numpy().astype("datetime64[D]")
     floor = np.where(
         parent & ~np.isnat(floor), floor + np.timedelta64(30, "D"), np.datetime64("1900-01-01")
     )

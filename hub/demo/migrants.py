@@ -80,6 +80,7 @@ def newcomers(
     kinds = ["流动人口"] * len(sizes) + ["境外人员"] * n_foreign
     sizes += [1] * n_foreign
     homes = np.concatenate([unregistered, pool])[: len(sizes)]
+    sizes, kinds = sizes[: len(homes)], kinds[: len(homes)]  # a tiny city has few vacant homes
     hh = table({"county": places.county.to_numpy()[homes], "urban": places.urban.to_numpy()[homes],
                        "size": sizes, "template": ["HSC"[:s] for s in sizes], "hj_place": -1,
                        "cur_place": homes, "outsider": True, "kind": kinds})  # fmt: skip
@@ -89,10 +90,12 @@ def newcomers(
     head_age = rng.uniform(20, 50, len(hh))[idx]
     head_male = (rng.random(len(hh)) < 0.6)[idx]
     male = np.where(role == "H", head_male, np.where(role == "S", ~head_male, rng.random(n) < 0.52))
+    spouse_age = np.maximum(head_age + rng.normal(0, 3, len(hh))[idx], 20)  # one per household
+    youngest_parent = np.minimum(head_age, spouse_age)  # children born to parents of 20 and more
     age = np.select(
         [role == "H", role == "S"],
-        [head_age, np.maximum(head_age + rng.normal(0, 3, n), 19)],
-        rng.uniform(0, 12, n),
+        [head_age, spouse_age],
+        rng.uniform(0, 1, n) * np.clip(youngest_parent - 20, 0, 12),
     )
     birth = (
         as_of - (age * 365.25).astype(np.int64).astype("timedelta64[D]") - np.timedelta64(1, "D")

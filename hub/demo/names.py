@@ -143,13 +143,6 @@ def _s2t():
 
 
 @cache
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-@cache
 def traditional_pattern() -> str:
     """A regex character class of the simplified characters our names use that have a
     traditional form (劉, 趙, 萬, 夢 …): names containing one can be written traditionally."""
@@ -163,10 +156,6 @@ def traditional_pattern() -> str:
 
 def to_traditional(value: str) -> str:
     return _s2t().convert(value)
-
-
-def to_simplified(value: str) -> str:
-    return _t2s().convert(value)
 
 
 def homophone_pattern() -> str:

@@ -97,6 +97,8 @@ def houses(
     people = persons.index[
         (persons.role == "H") & persons.registered & ~persons.hh.isin(allowance_hh)
     ].to_numpy()
+    if not len(people):  # a toy city of allowance households: shops belong to nobody in it
+        shops, by_firm = shops[by_firm], by_firm[by_firm]
     owners.append(
         table(
             {

@@ -5,7 +5,7 @@ delivery date the samples carry. Defects are only planted where a column's kind 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,11 @@ class Extract:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def fields_kept_when_truncated(self) -> int:
+        """A truncated last row keeps its first half of fields."""
+        return max(1, len(self.columns) // 2)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -124,4 +129,3 @@ class Rendered:
     extract: str
     frame: object
     mentions: object
-    extra: dict = field(default_factory=dict)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -22,10 +21,6 @@ def stream(seed: int, name: str) -> np.random.Generator:
     gives the same rows as generating the whole city with the same seed.
     """
     return np.random.default_rng([seed, zlib.crc32(name.encode())])
-
-
-def day(d: date | str) -> np.datetime64:
-    return np.datetime64(d, "D")
 
 
 def ymd(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -164,15 +159,6 @@ def cn_numeral(n: int) -> str:
         return _CN_DIGITS[n]
     tens, ones = divmod(n, 10)
     return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
-
-
-def pick(
-    rng: np.random.Generator, n: int, k: int, eligible: np.ndarray | None = None
-) -> np.ndarray:
-    """``k`` distinct row positions out of ``n`` (or out of the eligible ones), sorted."""
-    pool = np.arange(n) if eligible is None else np.flatnonzero(eligible)
-    k = min(k, len(pool))
-    return np.sort(rng.choice(pool, size=k, replace=False)) if k else np.empty(0, dtype=np.int64)
 
 
 def table(data: dict) -> pd.DataFrame:

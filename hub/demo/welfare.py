@@ -22,6 +22,10 @@ def allowances(
     age = age_at(heads.birth.to_numpy(), as_of)
     weight = np.where(hh.urban.to_numpy(), 1.0, 2.0) * np.where(age >= 60, 2.0, 1.0)
     weight *= np.where(hh.cur_place.to_numpy() == hh.hj_place.to_numpy(), 1.0, 0.2)
+    if not len(heads):  # nobody alive to apply
+        empty = np.empty(0, np.int64)
+        return table({"person": empty, "hh": empty, "head": empty, "status": np.empty(0, object),
+                      "amount": empty, "applied": np.empty(0, "datetime64[D]")})  # fmt: skip
     order = rng.choice(len(heads), size=len(heads), replace=False, p=weight / weight.sum())
     members = persons[alive & persons.registered].groupby("hh").size()
     sizes = members.reindex(heads.hh.to_numpy()[order]).fillna(0).to_numpy()

@@ -88,7 +88,7 @@ def build_world(
     lifecycle.departures(people, as_of, rng("departures"))
     people.loc[people.death.notna(), "cur_place"] = -1
     babies = lifecycle.newborns(
-        people, hh, round(persons * lifecycle.UNREGISTERED_NEWBORNS), as_of, rng("newborns")
+        people, hh, max(1, round(persons * lifecycle.UNREGISTERED_NEWBORNS)), as_of, rng("newborns")
     )
     people = pd.concat([people, babies], ignore_index=True)
     people.insert(
@@ -105,7 +105,13 @@ def build_world(
     allowance = welfare.allowances(people, hh, as_of, rng("allowance"))
     on_allowance = np.unique(allowance.person.to_numpy())
     firms = economy.enterprises(
-        people, hh, places, on_allowance, max(10, round(persons * 0.04)), as_of, rng("enterprises")
+        people,
+        hh,
+        places,
+        on_allowance,
+        max(min(10, persons), round(persons * 0.04)),
+        as_of,
+        rng("enterprises"),
     )
     insurance = economy.insurance(people, firms, on_allowance, as_of, rng("insurance"))
     houses, owners = property.houses(

@@ -9,6 +9,7 @@ through openpyxl's cell objects would take minutes.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import re
@@ -59,9 +60,11 @@ def write_csv(path: Path, frame: pd.DataFrame, extract: Extract, truncated: bool
     after half of its fields (and drops its line break), as an interrupted export does."""
     columns, newline = extract.column_names, extract.newline
     try:
+        encoder = codecs.getincrementalencoder(extract.encoding)()  # one BOM, not one per chunk
         with path.open("wb") as out:
             for chunk in csv_chunks(frame, columns, newline):
-                out.write(chunk.encode(extract.encoding))
+                out.write(encoder.encode(chunk))
+            out.write(encoder.encode("", final=True))
     except _NeedsQuoting:
         path.write_bytes(
             frame[columns].to_csv(index=False, lineterminator=newline).encode(extract.encoding)
@@ -71,12 +74,11 @@ def write_csv(path: Path, frame: pd.DataFrame, extract: Extract, truncated: bool
         body = data[: -len(newline)]
         cut = body.rfind(newline) + len(newline)
         fields = body[cut:].split(",")
-        path.write_bytes(
-            (body[:cut] + ",".join(fields[: max(1, len(fields) // 2)])).encode(extract.encoding)
-        )
+        kept = ",".join(fields[: extract.fields_kept_when_truncated])
+        path.write_bytes((body[:cut] + kept).encode(extract.encoding))
 
 
-def write_jsonl(path: Path, frame: pd.DataFrame, extract: Extract, truncated: bool = False) -> None:
+def write_jsonl(path: Path, frame: pd.DataFrame, extract: Extract) -> None:
     """One JSON object per line; amounts that are plain numbers stay JSON numbers (``680``)."""
     lines = []
     for record in frame[extract.column_names].to_dict("records"):
@@ -84,10 +86,7 @@ def write_jsonl(path: Path, frame: pd.DataFrame, extract: Extract, truncated: bo
         if isinstance(amount, str) and amount.isdigit():
             record["dbje"] = int(amount)
         lines.append(json.dumps(record, ensure_ascii=False))
-    text = "\n".join(lines) + "\n"
-    if truncated:
-        text = text[: len(text) - len(lines[-1]) // 2 - 1]
-    path.write_text(text, encoding="utf-8")
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
 def write_json(path: Path, visits: list[dict]) -> None:

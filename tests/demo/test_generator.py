@@ -93,7 +93,7 @@ def test_encodings_and_headers(city):
         spec = EXTRACTS[name]
         raw = path.read_bytes()
         if name == "scjgj_qydj":
-            assert raw.startswith(b"\xef\xbb\xbf")
+            assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1
         elif spec.fmt in ("csv", "jsonl", "json") and spec.encoding == "utf-8":
             assert not raw.startswith(b"\xef\xbb\xbf")
             raw.decode("utf-8")
@@ -184,6 +184,16 @@ def _name_field_roles() -> dict[tuple[str, str], str]:
 
 
 def test_defects_point_at_rows_that_carry_them(city):
+    assert len(_verify_defects(city)) >= 18
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_defects_hold_for_other_seeds(tmp_path, seed):
+    _verify_defects(generate_city(tmp_path, 400, seed=seed))
+
+
+def _verify_defects(city: CityManifest) -> Counter:
+    """Every row of defects.csv names a cell (or row) that really shows that defect."""
     persons = truth(city.out_dir, "persons").set_index("person_key")
     firms = truth(city.out_dir, "enterprises").set_index("credit_code")
     mentions = truth(city.out_dir, "mentions")
@@ -212,7 +222,7 @@ def test_defects_point_at_rows_that_carry_them(city):
         kind = DefectKind(d.kind)
         assert _carries(kind, value, **context), (d.file_name, d.source_row, d.field, kind, value)
         checked[kind] += 1
-    assert len(checked) >= 18, checked
+    return checked
 
 
 _T2S = OpenCC("t2s")
@@ -407,3 +417,9 @@ def test_police_ids_mostly_clean_and_ids_canonicalise(city):
     ids = [canonical_id(r["GMSFHM"]) for r in rows.values()]
     assert sum(i in registered for i in ids) >= 0.99 * len(ids)
     assert unicodedata.normalize("NFKC", "４２") == "42"
+
+
+@pytest.mark.parametrize("persons", [1, 3, 12])
+def test_tiny_cities_still_come_out_whole(tmp_path, persons):
+    m = generate_city(tmp_path, persons, seed=persons)
+    assert m.counts["gaj_rkxx"] >= persons and {name for name, _ in m.files} == set(NAMES)
