@@ -184,7 +184,9 @@ class ChunkValidator:
                 key_frame.fillna("\x00"), index=False
             ).to_numpy()
             dup_key = np.zeros(n, dtype=bool)
-            for i in np.flatnonzero(~quarantined_mask):
+            # A row without a key value (an old enterprise with no credit code) repeats nothing.
+            keyless = np.logical_or.reduce([missing_by_field[k] for k in self.contract.key])
+            for i in np.flatnonzero(~quarantined_mask & ~keyless):
                 h = int(key_hashes[i])
                 if h in self.seen_keys:
                     dup_key[i] = True

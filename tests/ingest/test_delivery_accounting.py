@@ -150,3 +150,23 @@ def test_a_snapshot_that_is_mostly_broken_is_refused_and_keeps_the_current_data(
     assert result.status == "rejected" and "10 of 10 rows" in result.error
     assert one(database, "select count(*) from staging.gaj_rkxx") == 10
     assert one(database, "select count(*) from staging.delivery where status = 'loaded'") == 1
+
+
+def test_rows_without_a_key_value_are_not_duplicate_keys(database, settings, tmp_path):
+    header = "统一社会信用代码,注册号,组织机构代码,企业名称,企业类型,法定代表人,法定代表人证件类型,法定代表人证件号码,注册资本(万元),成立日期,住所,登记机关,登记状态,核准日期"
+    rows = [
+        ",420500145799244,,宜昌甲公司,有限责任公司,张三,居民身份证,,100,2000-03-08,宜昌市,宜昌市工商局,存续,2007-02-13",
+        ",420582110822991,,宜昌乙公司,有限责任公司,李四,居民身份证,,100,2001-03-08,宜昌市,宜昌市工商局,存续,2007-02-13",
+        "91110000600037341L,,,北京丙公司,有限责任公司,王五,居民身份证,,100,2002-03-08,北京市,北京市工商局,存续,2007-02-13",
+        "91110000600037341L,,,北京丙公司（重复）,有限责任公司,王五,居民身份证,,100,2002-03-08,北京市,北京市工商局,存续,2008-02-13",
+    ]
+    path = tmp_path / "scjgj_qydj_20261101.csv"
+    path.write_bytes(("\ufeff" + header + "\n" + "\n".join(rows) + "\n").encode("utf-8"))
+
+    result = ingest_file(path, "scjgj_qydj", database, settings)
+
+    assert result.rows_staged == 4
+    flagged = fetch(
+        database, "select source_row from staging.scjgj_qydj where 'duplicate_key' = any(flags)"
+    )
+    assert flagged == [(4,)]
