@@ -127,21 +127,7 @@ def _load(
         {"code": str(code), "message": msg} for code, msg in reader.warnings + mapping.warnings
     ]
 
-    delivery_id = conn.execute(
-        "insert into staging.delivery (extract, department, file_name, content_hash, file_size, "
-        "status, mode, archived_path, source_path) values (%s, %s, %s, %s, %s, 'loaded', %s, %s, %s) "
-        "returning delivery_id",
-        [
-            contract.extract,
-            contract.department,
-            path.name,
-            content_hash,
-            path.stat().st_size,
-            contract.mode,
-            str(archived),
-            str(path.resolve()),
-        ],
-    ).fetchone()[0]
+    delivery_id = _insert_delivery(conn, path, contract, content_hash, archived, "loaded")
     copy_columns = ensure_staging_table(conn, contract)
     table = sql.Identifier("staging", contract.extract)
 
@@ -223,6 +209,35 @@ def _load(
     )
 
 
+def _insert_delivery(
+    conn: psycopg.Connection,
+    path: Path,
+    contract: Contract,
+    content_hash: str,
+    archived: Path,
+    status: str,
+    error: str | None = None,
+) -> int:
+    """The delivery's row in staging.delivery; its number."""
+    return conn.execute(
+        "insert into staging.delivery (extract, department, file_name, content_hash, file_size, "
+        "status, mode, error, archived_path, source_path) "
+        "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) returning delivery_id",
+        [
+            contract.extract,
+            contract.department,
+            path.name,
+            content_hash,
+            path.stat().st_size,
+            status,
+            contract.mode,
+            error,
+            str(archived),
+            str(path.resolve()),
+        ],
+    ).fetchone()[0]
+
+
 def _copy_quarantine(
     conn: psycopg.Connection, delivery_id: int, extract: str, rows: list[QuarantinedRow]
 ) -> None:
@@ -242,22 +257,7 @@ def _copy_quarantine(
 def _record_rejection(
     conn, path: Path, contract: Contract, content_hash: str, archived: Path, error: str
 ) -> DeliveryResult:
-    delivery_id = conn.execute(
-        "insert into staging.delivery (extract, department, file_name, content_hash, file_size, "
-        "status, mode, error, archived_path, source_path) "
-        "values (%s, %s, %s, %s, %s, 'rejected', %s, %s, %s, %s) returning delivery_id",
-        [
-            contract.extract,
-            contract.department,
-            path.name,
-            content_hash,
-            path.stat().st_size,
-            contract.mode,
-            error,
-            str(archived),
-            str(path.resolve()),
-        ],
-    ).fetchone()[0]
+    delivery_id = _insert_delivery(conn, path, contract, content_hash, archived, "rejected", error)
     conn.commit()
     return DeliveryResult(
         contract.extract,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from stdnum.cn.ric import calc_check_digit
 
 from hub.ingest.load import ingest_file
 from tests.ingest.helpers import fetch, one
+from tests.oracles import citizen_id_is_valid
 
 SAMPLE_FILES = [
     ("gaj_rkxx", "gaj_rkxx_20261030.csv"),
@@ -45,22 +45,6 @@ def _raw_lines(path, encoding):
     return path.read_bytes().decode(encoding).splitlines()[1:]
 
 
-def _valid_id(value: str) -> bool:
-    """GB 11643 written out independently of the hub's code: length, real birth date, check."""
-    import datetime as dt
-
-    if len(value) == 15 and value.isdigit():
-        value = value[:6] + "19" + value[6:]
-        value += calc_check_digit(value + "0")
-    if len(value) != 18 or not value[:17].isdigit():
-        return False
-    try:
-        born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return False
-    return dt.date(1890, 1, 1) <= born <= dt.date.today() and calc_check_digit(value) == value[17]
-
-
 def test_police_sample_quarantines_exactly_its_broken_rows(database, settings, samples):
     path = samples / "gaj_rkxx" / "gaj_rkxx_20261030.csv"
     lines = _raw_lines(path, "gb18030")
@@ -76,7 +60,7 @@ def test_police_sample_quarantines_exactly_its_broken_rows(database, settings, s
         )
         if not compact:
             reasons.add("missing_required")
-        elif not _valid_id(compact):
+        elif not citizen_id_is_valid(compact):
             reasons.add("invalid_identifier")
         if line in seen:
             reasons.add("duplicate_row")
