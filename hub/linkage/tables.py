@@ -1,0 +1,65 @@
+"""The link schema: links per mention, the master-id registry, the review queue.
+
+``link.<subject>_link`` is rewritten by every linkage run (it is derived); the registry and the
+review decisions are kept (they are the memory that makes master ids stable and steward
+decisions reusable).
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+LINK_DDL = """
+create schema if not exists link;
+
+create table if not exists link.person_link (
+    mention_id text primary key,
+    master_id  text not null,
+    method     text not null,
+    score      real not null
+);
+create index if not exists person_link_master on link.person_link (master_id);
+
+create table if not exists link.entity_link (
+    mention_id text primary key,
+    master_id  text not null,
+    method     text not null,
+    score      real not null
+);
+create index if not exists entity_link_master on link.entity_link (master_id);
+
+-- Master-id registry: each anchor (a valid key, or the content key of a record without one)
+-- keeps the master id it was first given, so re-runs and new deliveries renumber nobody.
+create sequence if not exists link.person_master_seq;
+create sequence if not exists link.entity_master_seq;
+create table if not exists link.master_registry (
+    subject    text not null,
+    anchor     text not null,
+    master_id  text not null,
+    created_at timestamptz not null default now(),
+    primary key (subject, anchor)
+);
+create index if not exists master_registry_master on link.master_registry (master_id);
+
+-- Doubtful pairs for a steward (hub review). One row per pair; a decision is kept and reused
+-- when the same pair comes back in a later run.
+create table if not exists link.review_queue (
+    subject      text not null,
+    mention_key  text not null,  -- what the mention says, so a re-delivered row finds its decision
+    mention_id   text not null,  -- the latest mention with that content
+    candidate    text not null,  -- the anchor it might belong to (id:<citizen id> ...)
+    score        real not null,
+    evidence     jsonb not null default '{}',
+    status       text not null default 'open'
+                 check (status in ('open', 'accepted', 'rejected')),
+    decided_by   text,
+    decided_at   timestamptz,
+    first_seen   timestamptz not null default now(),
+    last_seen    timestamptz not null default now(),
+    primary key (subject, mention_key, candidate)
+);
+"""
+
+
+def ensure_link_tables(conn: psycopg.Connection) -> None:
+    conn.execute(LINK_DDL)

@@ -1,0 +1,45 @@
+"""The link stage as assets: person and legal-entity links between the mentions and the marts."""
+
+import dagster as dg
+
+from hub.database.connection import connect
+from hub.linkage.run import link_subject
+from orchestration.resources import HubResource
+
+GROUP = "link"
+
+
+def build_link_asset(subject: str, table: str, mentions: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=dg.AssetKey(["link", table]),
+        deps=[dg.AssetKey(["intermediate", mentions])],
+        group_name=GROUP,
+        description=(
+            f"Which {subject.replace('_', ' ')} each mention is about: valid keys, repaired "
+            "keys, fuzzy matches (doubtful pairs to link.review_queue), stable master ids "
+            "(link.master_registry). Written to link." + table + "."
+        ),
+        owners=["team:data-office"],
+        kinds={"python", "postgres"},
+    )
+    def _link(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
+        with connect(hub.conninfo()) as conn:
+            summary = link_subject(conn, subject)
+        context.log.info(f"{subject}: {summary.to_dict()}")
+        return dg.MaterializeResult(
+            metadata={
+                "mentions": summary.mentions,
+                "master_records": summary.masters,
+                "review_open": summary.review_open,
+                "by_method": dg.MetadataValue.json(summary.by_method),
+            }
+        )
+
+    return _link
+
+
+def link_assets() -> list[dg.AssetsDefinition]:
+    return [
+        build_link_asset("person", "person_link", "int_person_mentions"),
+        build_link_asset("legal_entity", "entity_link", "int_entity_mentions"),
+    ]
