@@ -219,8 +219,12 @@ def demo(
         int, typer.Option(help="Random seed: the same seed gives the same city.")
     ] = 20261123,
     as_json: Annotated[bool, typer.Option("--json", help="Print the accounting as JSON.")] = False,
+    build_libraries: Annotated[
+        bool, typer.Option("--build/--no-build", help="Build the subject libraries afterwards.")
+    ] = True,
 ) -> None:
-    """Generate a synthetic city (all nine extracts, with realistic defects) and ingest it."""
+    """Generate a synthetic city (all nine extracts, with realistic defects), ingest it and
+    build the subject libraries."""
     from hub.demo import generate_city
     from hub.ingest.load import ingest_file
 
@@ -236,6 +240,8 @@ def demo(
             results.append(ingest_file(path, extract, url, settings))
     if as_json:
         print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        if build_libraries:
+            _build(quiet=True)
         return
     print_summary(results)
     read = sum(r.rows_read for r in results)
@@ -248,6 +254,42 @@ def demo(
         "  .venv/bin/hub ui    (the Dagster UI)",
         soft_wrap=True,
     )
+    if build_libraries:
+        console.print()
+        _build()
+
+
+def _build(quiet: bool = False) -> None:
+    """Materialize standardize → link → libraries → history; print what the marts hold."""
+    from hub.libraries.build import build_libraries, library_counts
+
+    settings = get_settings()
+    url = _database()
+    with console.status("building the subject libraries (dbt + linkage) …"):
+        try:
+            build_libraries(settings=settings)
+        except Exception as exc:  # the failing step and its message, not a traceback
+            console.print(f"[red]build failed:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(1) from exc
+    if quiet:
+        return
+    table = Table(title="subject libraries (schema hub)")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in library_counts(url).items():
+        table.add_row(f"hub.{name}", f"{rows:,}")
+    console.print(table)
+    console.print(
+        f"  psql {url} -c 'select * from hub.person limit 10'\n"
+        f"  psql {url} -c 'select * from hub.conflict limit 10'",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def build() -> None:
+    """Build the subject libraries from what is staged: standardize, link, golden records, history."""
+    _build()
 
 
 @app.command()

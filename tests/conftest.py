@@ -78,3 +78,55 @@ def samples() -> Path:
     if not SAMPLES.is_dir():
         pytest.skip(f"sample extracts not found at {SAMPLES}")
     return SAMPLES
+
+
+class BuiltCity:
+    """A demo city generated, ingested and built into the subject libraries, once per session.
+
+    Read-only for the tests that share it: a test that changes data makes its own database.
+    """
+
+    def __init__(self, url: str, home: Path, manifest, results):
+        self.url = url
+        self.home = home
+        self.manifest = manifest
+        self.results = results
+
+    @property
+    def truth(self) -> Path:
+        return self.manifest.truth_dir
+
+    def query(self, sql: str, params=None) -> list[tuple]:
+        with psycopg.connect(self.url) as conn:
+            return conn.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="session")
+def built_city(embedded_pg, hub_home) -> BuiltCity:
+    """A 2,000-person demo city, built (≈40 s, once per session)."""
+    from hub.demo.load import load_demo_city
+
+    name = f"city_{uuid.uuid4().hex[:8]}"
+    admin = embedded_pg.conninfo("postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    url = embedded_pg.conninfo(name)
+    home = hub_home / name
+    home.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HUB_HOME", str(home))
+        patch.setenv("HUB_DATABASE_URL", url)
+        get_settings.cache_clear()
+        manifest, results = load_demo_city(get_settings(), url, persons=2000, build=True)
+    get_settings.cache_clear()
+    return BuiltCity(url, home, manifest, results)
+
+
+@pytest.fixture
+def city_env(built_city, monkeypatch) -> BuiltCity:
+    """Point the hub's settings (HUB_HOME, HUB_DATABASE_URL) at the built city for one test."""
+    monkeypatch.setenv("HUB_HOME", str(built_city.home))
+    monkeypatch.setenv("HUB_DATABASE_URL", built_city.url)
+    get_settings.cache_clear()
+    yield built_city
+    get_settings.cache_clear()

@@ -1,24 +1,57 @@
-"""``hub build``: materialize everything after collect — standardize, link, libraries, history."""
+"""``hub build``: materialize everything after collect — standardize, link, libraries, history.
+
+Runs the same Dagster assets the UI shows, in-process, recorded in the hub's Dagster storage
+(so the stewards see the run), or in an ephemeral instance when asked (tests).
+"""
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
+
+from hub.database.connection import connect
+from hub.settings import HubSettings, get_settings
+
+LIBRARY_TABLES = (
+    "person", "legal_entity", "house", "house_owner", "place", "household_membership",
+    "employment", "legal_representative", "marriage", "xref", "conflict",
+)
 
 
 def build_selection() -> dg.AssetSelection:
     return dg.AssetSelection.all() - dg.AssetSelection.groups("collect")
 
 
-def build_libraries(instance: dg.DagsterInstance | None = None) -> dg.ExecuteInJobResult:
-    """Run the stages after collect in-process; raises on failure with the failing step."""
+def _instance(settings: HubSettings) -> dg.DagsterInstance:
+    from orchestration.instance import prepare_dagster_home
+
+    os.environ["DAGSTER_HOME"] = str(prepare_dagster_home(settings))
+    return dg.DagsterInstance.get()
+
+
+def build_libraries(
+    settings: HubSettings | None = None, *, ephemeral: bool = False, log_level: str = "WARNING"
+) -> dg.ExecuteInJobResult:
+    """Run the stages after collect; raises on failure naming the failing step."""
     from orchestration.definitions import defs
 
-    assets = list(defs.assets or [])
-    resources = dict(defs.resources or {})
+    settings = settings or get_settings()
+    instance = dg.DagsterInstance.ephemeral() if ephemeral else _instance(settings)
     return dg.materialize(
-        assets,
+        list(defs.assets or []),
         selection=build_selection(),
-        resources=resources,
+        resources=dict(defs.resources or {}),
         instance=instance,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         raise_on_error=True,
     )
+
+
+def library_counts(conninfo: str) -> dict[str, int]:
+    """Rows per table of the public schema ``hub``."""
+    with connect(conninfo) as conn:
+        return {
+            name: conn.execute(f"select count(*) from hub.{name}").fetchone()[0]
+            for name in LIBRARY_TABLES
+        }

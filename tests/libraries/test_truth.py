@@ -1,0 +1,120 @@
+"""The subject libraries of a generated city, checked against the generator's own truth."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.usefixtures("built_city")
+
+
+def _xref(city) -> pd.DataFrame:
+    rows = city.query(
+        "select subject, master_id, extract, file_name, source_row, role, method from hub.xref"
+    )
+    return pd.DataFrame(
+        rows, columns=["subject", "master_id", "extract", "file_name", "source_row", "role", "method"]
+    )
+
+
+def _truth_mentions(city) -> pd.DataFrame:
+    return pd.read_csv(city.truth / "mentions.csv", dtype=str)
+
+
+def _staged_rows(city) -> pd.DataFrame:
+    parts = []
+    for r in city.results:
+        if r.status != "loaded":
+            continue
+        rows = city.query(
+            f"select source_row::text from staging.{r.extract} where delivery_id = %s",
+            [r.delivery_id],
+        )
+        parts.append(
+            pd.DataFrame({"extract": r.extract, "file_name": r.file_name,
+                          "source_row": [x for (x,) in rows]})
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_every_staged_row_is_in_the_cross_reference(built_city):
+    staged = _staged_rows(built_city)
+    xref = _xref(built_city)[["extract", "file_name", "source_row"]].drop_duplicates()
+    missing = staged.merge(xref, how="left", indicator=True)
+    missing = missing[missing["_merge"] == "left_only"]
+    assert len(staged) > 5000
+    assert missing.empty, missing.head(10).to_string()
+
+
+def test_each_person_key_and_entity_key_has_one_master_record(built_city):
+    truth = _truth_mentions(built_city)
+    xref = _xref(built_city)
+    both = truth.merge(xref, on=["extract", "file_name", "source_row", "role"])
+    for subject in ("person", "legal_entity"):
+        rows = both[both["subject_x"] == subject]
+        assert len(rows) > 50
+        # precision: a master record never holds two real persons / entities
+        keys_per_master = rows.groupby("master_id")["key"].nunique()
+        assert (keys_per_master == 1).all(), keys_per_master[keys_per_master > 1].head()
+        # recall: a real person's mentions land on one master record
+        masters_per_key = rows.groupby("key")["master_id"].nunique()
+        split = (masters_per_key > 1).mean()
+        assert split < 0.03, f"{subject}: {split:.2%} of real subjects split over master ids"
+
+
+def test_police_persons_are_one_record_each_with_police_values(built_city):
+    truth = pd.read_csv(built_city.truth / "persons.csv", dtype=str)
+    police = truth[truth["in_police_register"] == "True"]
+    people = pd.DataFrame(
+        built_city.query("select citizen_id, name, birth_date::text, ethnicity from hub.person"),
+        columns=["citizen_id", "name", "birth_date", "ethnicity"],
+    )
+    assert not people["citizen_id"].dropna().duplicated().any()
+    staged = pd.DataFrame(
+        built_city.query("select citizen_id, name, birth_date::text, ethnicity from stg.stg_gaj_rkxx__persons"),
+        columns=["citizen_id", "name", "birth_date", "ethnicity"],
+    )
+    merged = staged.merge(people, on="citizen_id", suffixes=("_police", "_hub"))
+    assert len(merged) == len(staged) >= 0.95 * len(police)
+    for column in ("name", "birth_date", "ethnicity"):
+        differs = merged[merged[f"{column}_police"].fillna("") != merged[f"{column}_hub"].fillna("")]
+        assert differs.empty, differs.head().to_string()
+
+
+def test_each_golden_value_comes_from_its_owning_department(built_city):
+    rows = built_city.query(
+        "select a.attribute, a.extract, min(s.rank) over (partition by a.master_id, a.attribute) "
+        "from hub.person_attribute a join hub_config.authority s "
+        "on s.subject = 'person' and s.attribute = a.attribute and s.extract = a.extract"
+    )
+    lineage = built_city.query(
+        "select count(*) from hub.person_attribute a where not exists (select 1 from "
+        "hub_config.authority s where s.subject='person' and s.attribute=a.attribute "
+        "and s.extract=a.extract)"
+    )
+    assert lineage == [(0,)]
+    owners = dict(
+        built_city.query(
+            "select attribute, extract from hub_config.authority where subject='person' and rank=1"
+        )
+    )
+    # Whenever the owner delivered a value for a person, the golden value is the owner's.
+    wrong = built_city.query(
+        "select c.master_id, c.attribute, a.extract from intermediate.int_person_attribute_candidates c "
+        "join hub.person_attribute a using (master_id, attribute) "
+        "where c.rank = 1 and a.extract <> c.extract limit 5"
+    )
+    assert rows and owners["death_date"] == "wjw_swyxzm"
+    assert wrong == []
+
+
+def test_deaths_allowances_and_marriages_come_through(built_city):
+    truth = pd.read_csv(built_city.truth / "persons.csv", dtype=str)
+    dead = set(truth.loc[truth["alive"] == "False", "citizen_id"].dropna())
+    hub_dead = {cid for (cid,) in built_city.query(
+        "select citizen_id from hub.person where not alive and citizen_id is not null")}
+    assert dead and len(hub_dead & dead) >= 0.9 * len(dead)
+    assert hub_dead - dead == set(), "a living person marked dead"
+    recipients = built_city.query(
+        "select count(*) from hub.person where allowance_status is not null")[0][0]
+    assert recipients >= 0.9 * (truth["allowance_status"].fillna("") != "").sum()
