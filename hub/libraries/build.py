@@ -14,8 +14,17 @@ from hub.database.connection import connect
 from hub.settings import HubSettings, get_settings
 
 LIBRARY_TABLES = (
-    "person", "legal_entity", "house", "house_owner", "place", "household_membership",
-    "employment", "legal_representative", "marriage", "xref", "conflict",
+    "person",
+    "legal_entity",
+    "house",
+    "house_owner",
+    "place",
+    "household_membership",
+    "employment",
+    "legal_representative",
+    "marriage",
+    "xref",
+    "conflict",
 )
 
 

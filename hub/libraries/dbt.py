@@ -70,8 +70,15 @@ def ensure_manifest() -> Path:
     if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_file():
         return MANIFEST
     result = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(PROJECT_DIR),
-         "--profiles-dir", str(PROJECT_DIR)],
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ],
         capture_output=True,
         text=True,
         cwd=PROJECT_DIR,

@@ -34,12 +34,12 @@ def link_entities(mentions: pd.DataFrame) -> LinkDecisions:
     m.loc[valid, "score"] = 1.0
 
     registered = m[valid & (m["role"] == "entity")]
-    for column, method in (("organization_code", "organization_code"),
-                           ("registration_number", "registration_number")):
+    for column, method in (
+        ("organization_code", "organization_code"),
+        ("registration_number", "registration_number"),
+    ):
         lookup = (
-            m[valid & m[column].notna()]
-            .drop_duplicates(column)
-            .set_index(column)["credit_code"]
+            m[valid & m[column].notna()].drop_duplicates(column).set_index(column)["credit_code"]
         )
         todo = m["cluster"].isna() & m[column].notna()
         found = m.loc[todo, column].map(lookup)

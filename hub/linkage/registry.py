@@ -51,14 +51,18 @@ def assign_master_ids(
         votes = open_members.merge(previous, on="mention_id")
         if not votes.empty:
             counts = votes.groupby(["cluster", "master_id"]).size().rename("n").reset_index()
-            counts = counts.sort_values(["cluster", "n", "master_id"], ascending=[True, False, True])
+            counts = counts.sort_values(
+                ["cluster", "n", "master_id"], ascending=[True, False, True]
+            )
             inherited = counts.drop_duplicates("cluster").set_index("cluster")["master_id"]
             taken = set(chosen.to_numpy())
             inherited = inherited[~inherited.isin(taken)].drop_duplicates()
             chosen = pd.concat([chosen, inherited])
     # A master id claimed by two clusters (a split): the first cluster keeps it.
     chosen = chosen[~chosen.duplicated()]
-    missing = sorted(set(clusters.anchors["cluster"]) - set(chosen.index), key=_first_anchor(clusters))
+    missing = sorted(
+        set(clusters.anchors["cluster"]) - set(chosen.index), key=_first_anchor(clusters)
+    )
     if missing:
         numbers = conn.execute(
             "select nextval(%s::regclass) from generate_series(1, %s)",

@@ -49,16 +49,15 @@ def link_subject(conn: psycopg.Connection, subject: str) -> LinkSummary:
         mentions = read_frame(
             conn, f"select {PERSON_COLUMNS} from intermediate.int_person_mentions"
         )
-        table, key_columns = "link.person_link", [
-            "extract", "role", "citizen_id_as_read", "name", "birth_date", "phone"
-        ]
+        table, key_columns = (
+            "link.person_link",
+            ["extract", "role", "citizen_id_as_read", "name", "birth_date", "phone"],
+        )
     else:
         mentions = read_frame(
             conn, f"select {ENTITY_COLUMNS} from intermediate.int_entity_mentions"
         )
-        table, key_columns = "link.entity_link", [
-            "extract", "role", "credit_code_as_read", "name"
-        ]
+        table, key_columns = "link.entity_link", ["extract", "role", "credit_code_as_read", "name"]
     if mentions.empty:
         replace_table(conn, table, pd.DataFrame())
         return LinkSummary(subject, 0, 0, {}, 0)
@@ -71,10 +70,7 @@ def link_subject(conn: psycopg.Connection, subject: str) -> LinkSummary:
         ).fetchall(),
         columns=["mention_key", "candidate", "status"],
     )
-    if subject == "person":
-        decisions = link_persons(mentions, decided)
-    else:
-        decisions = link_entities(mentions)
+    decisions = link_persons(mentions, decided) if subject == "person" else link_entities(mentions)
     previous = pd.DataFrame(
         conn.execute(f"select mention_id, master_id from {table}").fetchall(),
         columns=["mention_id", "master_id"],
@@ -101,13 +97,18 @@ def _store_review(
     conn.execute("create temporary table _review (like link.review_queue including defaults)")
     if not review.empty:
         with conn.cursor().copy(
-            "copy _review (subject, mention_key, mention_id, candidate, score, evidence) "
-            "from stdin"
+            "copy _review (subject, mention_key, mention_id, candidate, score, evidence) from stdin"
         ) as copy:
             for row in review.itertuples(index=False):
                 copy.write_row(
-                    (subject, keys[row.mention_id], row.mention_id, row.candidate,
-                     float(row.score), json.dumps(row.evidence, ensure_ascii=False))
+                    (
+                        subject,
+                        keys[row.mention_id],
+                        row.mention_id,
+                        row.candidate,
+                        float(row.score),
+                        json.dumps(row.evidence, ensure_ascii=False),
+                    )
                 )
     conn.execute(
         "delete from link.review_queue q where q.subject = %s and q.status = 'open' "

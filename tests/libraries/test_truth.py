@@ -13,7 +13,8 @@ def _xref(city) -> pd.DataFrame:
         "select subject, master_id, extract, file_name, source_row, role, method from hub.xref"
     )
     return pd.DataFrame(
-        rows, columns=["subject", "master_id", "extract", "file_name", "source_row", "role", "method"]
+        rows,
+        columns=["subject", "master_id", "extract", "file_name", "source_row", "role", "method"],
     )
 
 
@@ -31,8 +32,9 @@ def _staged_rows(city) -> pd.DataFrame:
             [r.delivery_id],
         )
         parts.append(
-            pd.DataFrame({"extract": r.extract, "file_name": r.file_name,
-                          "source_row": [x for (x,) in rows]})
+            pd.DataFrame(
+                {"extract": r.extract, "file_name": r.file_name, "source_row": [x for (x,) in rows]}
+            )
         )
     return pd.concat(parts, ignore_index=True)
 
@@ -71,13 +73,17 @@ def test_police_persons_are_one_record_each_with_police_values(built_city):
     )
     assert not people["citizen_id"].dropna().duplicated().any()
     staged = pd.DataFrame(
-        built_city.query("select citizen_id, name, birth_date::text, ethnicity from stg.stg_gaj_rkxx__persons"),
+        built_city.query(
+            "select citizen_id, name, birth_date::text, ethnicity from stg.stg_gaj_rkxx__persons"
+        ),
         columns=["citizen_id", "name", "birth_date", "ethnicity"],
     )
     merged = staged.merge(people, on="citizen_id", suffixes=("_police", "_hub"))
     assert len(merged) == len(staged) >= 0.95 * len(police)
     for column in ("name", "birth_date", "ethnicity"):
-        differs = merged[merged[f"{column}_police"].fillna("") != merged[f"{column}_hub"].fillna("")]
+        differs = merged[
+            merged[f"{column}_police"].fillna("") != merged[f"{column}_hub"].fillna("")
+        ]
         assert differs.empty, differs.head().to_string()
 
 
@@ -111,10 +117,15 @@ def test_each_golden_value_comes_from_its_owning_department(built_city):
 def test_deaths_allowances_and_marriages_come_through(built_city):
     truth = pd.read_csv(built_city.truth / "persons.csv", dtype=str)
     dead = set(truth.loc[truth["alive"] == "False", "citizen_id"].dropna())
-    hub_dead = {cid for (cid,) in built_city.query(
-        "select citizen_id from hub.person where not alive and citizen_id is not null")}
+    hub_dead = {
+        cid
+        for (cid,) in built_city.query(
+            "select citizen_id from hub.person where not alive and citizen_id is not null"
+        )
+    }
     assert dead and len(hub_dead & dead) >= 0.9 * len(dead)
     assert hub_dead - dead == set(), "a living person marked dead"
     recipients = built_city.query(
-        "select count(*) from hub.person where allowance_status is not null")[0][0]
+        "select count(*) from hub.person where allowance_status is not null"
+    )[0][0]
     assert recipients >= 0.9 * (truth["allowance_status"].fillna("") != "").sum()

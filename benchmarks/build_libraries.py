@@ -1,0 +1,170 @@
+"""Benchmark: build the subject libraries for a demo city; time per layer and in total.
+
+    .venv/bin/python -m benchmarks.build_libraries --persons 1000000
+
+Generates the city (or reuses one with --reuse), ingests it into a fresh database on the
+embedded server (or HUB_DATABASE_URL's server), then runs the layers as the Dagster assets do —
+dbt standardize + mentions, linkage, dbt libraries + history + tests — timing each from dbt's
+own run_results.json. ``--change 0.01`` then delivers a police snapshot in which 1% of persons
+changed name and times the rebuild.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import psycopg
+
+from hub.database.connection import connect, database_url, to_libpq
+from hub.demo import generate_city
+from hub.ingest.load import ingest_file
+from hub.libraries.dbt import PROJECT_DIR, apply_dbt_env, dbt_executable, prepare_database
+from hub.linkage.run import link_subject
+from hub.settings import get_settings
+
+MENTIONS = ["--select", "tag:standardize", "tag:mentions"]
+LIBRARIES = ["--exclude", "tag:standardize", "tag:mentions"]
+
+
+def dbt(args: list[str]) -> dict[str, float]:
+    """Run dbt; seconds per layer (folder or resource type) from run_results.json."""
+    cmd = [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--quiet",
+    ]
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=PROJECT_DIR, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"dbt failed:\n{done.stdout}\n{done.stderr}")
+    results = json.loads((PROJECT_DIR / "target" / "run_results.json").read_text())
+    layers: dict[str, float] = defaultdict(float)
+    for r in results["results"]:
+        uid = r["unique_id"]
+        kind = uid.split(".")[0]
+        if kind == "model":
+            layer = "marts" if ".marts." in uid or uid.count(".") == 2 else "?"
+            for name in ("staging", "intermediate", "marts"):
+                if f"model.hub.{name}" in uid or "stg_" in uid and name == "staging":
+                    layer = name
+            if uid.split(".")[-1].startswith("stg_"):
+                layer = "staging"
+            elif uid.split(".")[-1].startswith("int_"):
+                layer = "intermediate"
+            else:
+                layer = "marts"
+        else:
+            layer = {"test": "dbt tests", "snapshot": "history (snapshots)", "seed": "seeds"}.get(
+                kind, kind
+            )
+        layers[layer] += r["execution_time"]
+    layers["(dbt wall, incl. start-up)"] = wall
+    return dict(layers)
+
+
+def timed(label: str, fn, figures: dict):
+    started = time.perf_counter()
+    out = fn()
+    figures[label] = time.perf_counter() - started
+    print(f"  {label}: {figures[label]:.1f} s", flush=True)
+    return out
+
+
+def build(figures: dict) -> float:
+    started = time.perf_counter()
+    for layer, seconds in dbt(["build", *MENTIONS]).items():
+        figures[f"standardize+mentions: {layer}"] = seconds
+    settings = get_settings()
+    with connect(to_libpq(database_url(settings))) as conn:
+        timed("link persons", lambda: link_subject(conn, "person"), figures)
+    with connect(to_libpq(database_url(settings))) as conn:
+        timed("link entities", lambda: link_subject(conn, "legal_entity"), figures)
+    for layer, seconds in dbt(["build", *LIBRARIES]).items():
+        figures[f"libraries: {layer}"] = seconds
+    return time.perf_counter() - started
+
+
+def change_names(police: Path, share: float, out: Path) -> int:
+    lines = police.read_text(encoding="gb18030").splitlines()
+    rng = random.Random(1)
+    changed = 0
+    for i in range(1, len(lines)):
+        if rng.random() < share:
+            cols = lines[i].split(",")
+            cols[1] = cols[1] + "新"
+            lines[i] = ",".join(cols)
+            changed += 1
+    out.write_text("\n".join(lines) + "\n", encoding="gb18030")
+    return changed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--reuse", type=Path, help="an already generated city folder")
+    parser.add_argument("--change", type=float, default=0.01)
+    args = parser.parse_args()
+    settings = get_settings()
+    admin = psycopg.connect(
+        to_libpq(database_url(settings)).rsplit("/", 1)[0] + "/postgres", autocommit=True
+    )
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin.execute(f'create database "{name}"')
+    url = to_libpq(database_url(settings)).rsplit("/", 1)[0] + "/" + name
+    os.environ["HUB_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    settings = get_settings()
+    apply_dbt_env(settings)
+    figures: dict[str, float] = {}
+    out = args.reuse or Path(f"/tmp/bench_city_{args.persons}")
+    print(f"city of {args.persons:,} persons in {out}; database {name}", flush=True)
+    if args.reuse:
+        files = sorted((p.parent.name, p) for p in out.glob("*/*") if p.parent.name != "truth")
+    else:
+        manifest = timed("generate", lambda: generate_city(out, args.persons), figures)
+        files = manifest.files
+
+    def ingest_all():
+        return [ingest_file(p, e, url, settings) for e, p in files]
+
+    results = timed("ingest (all extracts)", ingest_all, figures)
+    print(f"  staged rows: {sum(r.rows_staged for r in results):,}", flush=True)
+    with connect(url, autocommit=True) as conn:
+        prepare_database(conn)
+    total = build(figures)
+    with connect(url) as conn:
+        persons = conn.execute("select count(*) from hub.person").fetchone()[0]
+    print(f"\nfull build: {total:.1f} s for {persons:,} golden persons")
+    for k, v in figures.items():
+        print(f"  {k:55s} {v:8.1f} s")
+    police = next(p for e, p in files if e == "gaj_rkxx")
+    changed_file = police.with_name("gaj_rkxx_20261120.csv")
+    n = change_names(police, args.change, changed_file)
+    re_figures: dict[str, float] = {}
+    timed(
+        "ingest changed police snapshot",
+        lambda: ingest_file(changed_file, "gaj_rkxx", url, settings),
+        re_figures,
+    )
+    retotal = build(re_figures)
+    print(f"\nrebuild after {n:,} changed names ({args.change:.0%}): {retotal:.1f} s")
+    for k, v in re_figures.items():
+        print(f"  {k:55s} {v:8.1f} s")
+    admin.execute(f'drop database "{name}" with (force)')
+
+
+if __name__ == "__main__":
+    main()

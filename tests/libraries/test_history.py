@@ -1,0 +1,64 @@
+"""Golden records over time: a changed name, the history that keeps the old one, stable ids."""
+
+from __future__ import annotations
+
+import psycopg
+
+from hub.demo.load import load_demo_city
+from hub.ingest.load import ingest_file
+from hub.libraries.build import build_libraries
+
+
+def _masters(conn) -> dict[str, str]:
+    return dict(
+        conn.execute(
+            "select citizen_id, master_id from hub.person where citizen_id is not null"
+        ).fetchall()
+    )
+
+
+def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings, database):
+    manifest, _ = load_demo_city(settings, database, persons=300, seed=7, build=True)
+    police = next(path for extract, path in manifest.files if extract == "gaj_rkxx")
+    lines = police.read_text(encoding="gb18030").splitlines()
+    header, first = lines[0].split(","), lines[1].split(",")
+    citizen_id, old_name = first[0], first[1]
+    with psycopg.connect(database) as conn:
+        before = _masters(conn)
+        assert conn.execute(
+            "select name from hub.person where citizen_id = %s", [citizen_id]
+        ).fetchone() == (old_name,)
+
+    new_name = "欧阳" + old_name[-1]
+    first[header.index("XM")] = new_name
+    changed = police.with_name("gaj_rkxx_20261115.csv")
+    changed.write_text(
+        "\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="gb18030"
+    )
+    result = ingest_file(changed, "gaj_rkxx", database, settings)
+    assert result.status == "loaded"
+    build_libraries(settings, ephemeral=True)
+
+    with psycopg.connect(database) as conn:
+        after = _masters(conn)
+        assert after == before, "a new delivery renumbered persons"
+        master_id = after[citizen_id]
+        assert conn.execute(
+            "select name from hub.person where master_id = %s", [master_id]
+        ).fetchone() == (new_name,)
+        history = conn.execute(
+            "select value, delivery_id, dbt_valid_to is null "
+            "from history.person_attribute_history "
+            "where master_id = %s and attribute = 'name' order by dbt_valid_from",
+            [master_id],
+        ).fetchall()
+        assert [(v, current) for v, _, current in history] == [
+            (old_name, False),
+            (new_name, True),
+        ]
+        assert history[-1][1] == result.delivery_id, "history names the changing delivery"
+        versions = conn.execute(
+            "select name from history.person_history where master_id = %s order by dbt_valid_from",
+            [master_id],
+        ).fetchall()
+        assert [v for (v,) in versions] == [old_name, new_name]
