@@ -116,6 +116,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--reuse", type=Path, help="an already generated city folder")
     parser.add_argument("--change", type=float, default=0.01)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
     settings = get_settings()
     admin = psycopg.connect(
@@ -163,7 +164,10 @@ def main() -> None:
     print(f"\nrebuild after {n:,} changed names ({args.change:.0%}): {retotal:.1f} s")
     for k, v in re_figures.items():
         print(f"  {k:55s} {v:8.1f} s")
-    admin.execute(f'drop database "{name}" with (force)')
+    if args.keep:
+        print(f"kept database {name}")
+    else:
+        admin.execute(f'drop database "{name}" with (force)')
 
 
 if __name__ == "__main__":

@@ -286,10 +286,109 @@ def _build(quiet: bool = False) -> None:
     )
 
 
+review_app = typer.Typer(
+    help="The linkage review queue: doubtful pairs a steward accepts or rejects.",
+    invoke_without_command=True,
+)
+app.add_typer(review_app, name="review")
+
+
+@review_app.callback()
+def review(
+    ctx: typer.Context,
+    subject: Annotated[str | None, typer.Option(help="person or legal_entity")] = None,
+    limit: Annotated[int, typer.Option(help="How many pairs to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the pairs as JSON.")] = False,
+) -> None:
+    """List open pairs, both records side by side, most likely first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from hub.database.connection import connect
+    from hub.linkage.review import open_items
+
+    with connect(_database()) as conn:
+        items = open_items(conn, subject, limit)
+    if as_json:
+        print(json.dumps([i.__dict__ for i in items], ensure_ascii=False, indent=2, default=str))
+        return
+    if not items:
+        console.print("The review queue is empty.")
+        return
+    for item in items:
+        table = Table(title=f"#{item.review_id} {item.subject}  score {item.score:.2f}")
+        table.add_column("field")
+        table.add_column(f"mention {item.mention_id}")
+        table.add_column(f"candidate {item.candidate}")
+        mention = item.mention_record or {}
+        candidate = item.candidate_record or {}
+        for field in (
+            "name",
+            "citizen_id_as_read",
+            "citizen_id",
+            "sex",
+            "birth_date",
+            "phone",
+            "address_text",
+            "registration_address",
+            "credit_code",
+            "organization_code",
+        ):
+            if field in mention or field in candidate:
+                table.add_row(field, str(mention.get(field, "")), str(candidate.get(field, "")))
+        table.add_row("evidence", json.dumps(item.evidence, ensure_ascii=False), "")
+        console.print(table)
+    console.print("Decide with: hub review accept ID  /  hub review reject ID")
+
+
+def _decide(review_id: int, accept: bool, steward: str) -> None:
+    from hub.database.connection import connect
+    from hub.linkage.review import decide
+
+    with connect(_database()) as conn:
+        try:
+            item = decide(conn, review_id, accept, steward)
+        except LookupError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    console.print(
+        f"#{item.review_id} {item.status}: {item.mention_id} ↔ {item.candidate} "
+        "(applied on the next hub build)"
+    )
+
+
+@review_app.command("accept")
+def review_accept(
+    review_id: int,
+    by: Annotated[str, typer.Option(help="Who decides.")] = os.environ.get("USER", "steward"),
+) -> None:
+    """Accept a pair: the mention is that subject (method `steward`)."""
+    _decide(review_id, True, by)
+
+
+@review_app.command("reject")
+def review_reject(
+    review_id: int,
+    by: Annotated[str, typer.Option(help="Who decides.")] = os.environ.get("USER", "steward"),
+) -> None:
+    """Reject a pair: they are not the same; the pair does not come back."""
+    _decide(review_id, False, by)
+
+
 @app.command()
 def build() -> None:
     """Build the subject libraries from what is staged: standardize, link, golden records, history."""
     _build()
+
+
+@app.command()
+def quality(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scorecard as JSON.")] = False,
+) -> None:
+    """Check data quality: GX suites, department scorecards, cross-department anomalies, report."""
+    from quality.cli import print_quality
+
+    _database()
+    print_quality(console, as_json=as_json)
 
 
 @app.command()
@@ -318,6 +417,16 @@ def ui(
         str(port),
     ]
     raise typer.Exit(subprocess.call(cmd, env=env))
+
+
+def _register_share() -> None:
+    """``hub serve``, ``hub grant …`` and ``hub audit``: the share service (hub/share/cli.py)."""
+    from hub.share.cli import register
+
+    register(app)
+
+
+_register_share()
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ create index if not exists master_registry_master on link.master_registry (maste
 -- Doubtful pairs for a steward (hub review). One row per pair; a decision is kept and reused
 -- when the same pair comes back in a later run.
 create table if not exists link.review_queue (
+    review_id    bigint generated always as identity unique,
     subject      text not null,
     mention_key  text not null,  -- what the mention says, so a re-delivered row finds its decision
     mention_id   text not null,  -- the latest mention with that content

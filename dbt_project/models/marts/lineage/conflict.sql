@@ -11,11 +11,21 @@ golden as (
     select 'legal_entity', * from {{ ref('int_entity_golden_attributes') }}
 ),
 
-latest_per_department as (
-    select distinct on (subject, master_id, attribute, extract)
-        subject, master_id, attribute, extract, value, rank
+-- Only attributes with more than one value anywhere can disagree (cheap hash aggregate first).
+several_values as (
+    select subject, master_id, attribute
     from candidates
-    order by subject, master_id, attribute, extract, observed_at desc nulls last, mention_id
+    group by subject, master_id, attribute
+    having min(value) <> max(value)
+),
+
+latest_per_department as (
+    select distinct on (c.subject, c.master_id, c.attribute, c.extract)
+        c.subject, c.master_id, c.attribute, c.extract, c.value, c.rank
+    from candidates as c
+    join several_values using (subject, master_id, attribute)
+    order by c.subject, c.master_id, c.attribute, c.extract, c.observed_at desc nulls last,
+        c.mention_id
 ),
 
 disagreements as (
