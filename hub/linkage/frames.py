@@ -12,7 +12,7 @@ from psycopg import sql
 
 
 def read_frame(conn: psycopg.Connection, query: str) -> pd.DataFrame:
-    """The result of ``query`` with every column as text (nulls as None)."""
+    """The result of ``query`` with every column as text (object columns; nulls are NaN)."""
     buffer = io.BytesIO()
     with conn.cursor().copy(
         sql.SQL("copy ({}) to stdout with (format csv, header true)").format(sql.SQL(query))
@@ -32,7 +32,7 @@ def read_frame(conn: psycopg.Connection, query: str) -> pd.DataFrame:
             quoted_strings_can_be_null=False,
         ),
     )
-    return table.to_pandas().astype(object).where(lambda f: f.notna(), None)
+    return table.to_pandas()
 
 
 def replace_table(conn: psycopg.Connection, table: str, frame: pd.DataFrame) -> None:

@@ -87,18 +87,14 @@ def link_persons(mentions: pd.DataFrame, decided: pd.DataFrame | None = None) ->
 
 
 def _known_persons(valid: pd.DataFrame) -> pd.DataFrame:
-    """One row per valid ID: its name (police first), phonetic key, birth date, phones."""
-    order = valid.assign(_police=(valid["extract"] != "gaj_rkxx")).sort_values(
-        ["citizen_id", "_police", "mention_id"]
-    )
-    first = order.drop_duplicates("citizen_id")
-    known = pd.DataFrame(
-        {
-            "citizen_id": first["citizen_id"].to_numpy(),
-            "k_name": first["name"].to_numpy(),
-            "k_phonetic": first["name_phonetic_key"].to_numpy(),
-        }
-    )
+    """One row per valid ID: its name and phonetic key — the police register's when it has
+    the person, else the first other mention (mentions arrive ordered by mention id, so the
+    choice is deterministic) — and its birth date."""
+    columns = ["citizen_id", "name", "name_phonetic_key"]
+    police = valid.loc[valid["extract"] == "gaj_rkxx", columns]
+    others = valid.loc[valid["extract"] != "gaj_rkxx", columns]
+    both = pd.concat([police, others], ignore_index=True).drop_duplicates("citizen_id")
+    known = both.rename(columns={"name": "k_name", "name_phonetic_key": "k_phonetic"})
     known["k_birth_date"] = birth_date_from_id(known["citizen_id"])
     return known
 

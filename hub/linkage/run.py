@@ -47,7 +47,7 @@ def link_subject(conn: psycopg.Connection, subject: str) -> LinkSummary:
     ensure_link_tables(conn)
     if subject == "person":
         mentions = read_frame(
-            conn, f"select {PERSON_COLUMNS} from intermediate.int_person_mentions"
+            conn, f"select {PERSON_COLUMNS} from intermediate.int_person_mentions order by mention_id"
         )
         table, key_columns = (
             "link.person_link",
@@ -55,7 +55,7 @@ def link_subject(conn: psycopg.Connection, subject: str) -> LinkSummary:
         )
     else:
         mentions = read_frame(
-            conn, f"select {ENTITY_COLUMNS} from intermediate.int_entity_mentions"
+            conn, f"select {ENTITY_COLUMNS} from intermediate.int_entity_mentions order by mention_id"
         )
         table, key_columns = "link.entity_link", ["extract", "role", "credit_code_as_read", "name"]
     if mentions.empty:

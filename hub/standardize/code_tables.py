@@ -10,6 +10,8 @@ A value that is neither is unknown — never the closest code.
 
 >>> lookup('sex', '男'), lookup('ethnicity', '汉'), lookup('ethnicity', '1')
 ('1', '01', '01')
+>>> lookup('ethnicity', 'TJ'), lookup('ethnicity', 'mg'), lookup('ethnicity', 'Tujia')
+('15', '02', '15')
 >>> lookup('family_relation', '户主'), lookup('family_relation', '租户') is None
 ('02', True)
 >>> lookup('county', '西陵区'), label('county', '420528')
@@ -58,8 +60,9 @@ class CodeTable:
 
 
 def _key(value: str | None) -> str | None:
+    """Cleaned, simplified, Latin letters upper-cased (GB 3304's ``HA`` is written ``ha`` too)."""
     text = clean(value)
-    return None if text is None else to_simplified(text)
+    return None if text is None else to_simplified(text).upper()
 
 
 def _load(path: Path) -> CodeTable:

@@ -10,3 +10,12 @@ def test_benchmark_runs_every_case_on_a_small_column(capsys):
     assert set(rates) == set(benchmark.CASES)
     assert all(rate > 0 for rate in rates.values())
     assert "citizen_id" in capsys.readouterr().out
+
+
+def test_address_benchmark_runs_on_a_small_column(capsys):
+    from hub.standardize import address_benchmark
+
+    rates = address_benchmark.main(["3000"], repeat=1)
+    assert set(rates) == {"parse_addresses", "AddressMatcher.match"}
+    assert all(rate > 0 for rate in rates.values())
+    assert "AddressMatcher.match" in capsys.readouterr().out
