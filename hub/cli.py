@@ -286,6 +286,30 @@ def _build(quiet: bool = False) -> None:
     )
 
 
+@app.command("evaluate-linkage")
+def evaluate_linkage(
+    dataset: Annotated[str, typer.Option(help="febrl3 or febrl4 (labelled public benchmarks)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Link a labelled dataset with its settings file; print pairwise precision, recall, F1."""
+    from matching.datasets import DATASETS
+    from matching.evaluate import evaluate_dataset
+
+    if dataset not in DATASETS:
+        console.print(f"[red]unknown dataset {dataset!r}; known: {', '.join(DATASETS)}[/red]")
+        raise typer.Exit(2)
+    figures, _ = evaluate_dataset(dataset)
+    if as_json:
+        print(json.dumps(figures.as_dict(), indent=2))
+        return
+    table = Table(title=f"Linkage of {dataset}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in figures.as_dict().items():
+        table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    console.print(table)
+
+
 review_app = typer.Typer(
     help="The linkage review queue: doubtful pairs a steward accepts or rejects.",
     invoke_without_command=True,
@@ -381,6 +405,52 @@ def build() -> None:
 
 
 @app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """One screen: deliveries against their cadence, rejections, review queue, conflicts,
+    counties, and anything failing (with the reason and the next step)."""
+    from hub.operate.report import status_report
+    from hub.operate.status_view import render_status
+
+    report = status_report(get_settings(), _database())
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        render_status(report, console)
+
+
+@app.command("backup")
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="Where to write the archive (pg_dump format).")],
+) -> None:
+    """Back up the hub's database (staging, link registry, review decisions, libraries, history)."""
+    from hub.operate.backup import BackupError, backup
+
+    try:
+        path = backup(get_settings(), _database(), file)
+    except BackupError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"backed up to {path} ({path.stat().st_size:,} bytes)")
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="An archive written by `hub backup`.")],
+) -> None:
+    """Restore the hub's database from a backup, replacing what it holds (one transaction)."""
+    from hub.operate.backup import BackupError, restore
+
+    try:
+        restore(get_settings(), _database(), file)
+    except BackupError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"restored from {file}; run `hub build` to rebuild the libraries from it")
+
+
+@app.command()
 def quality(
     as_json: Annotated[bool, typer.Option("--json", help="Print the scorecard as JSON.")] = False,
 ) -> None:
@@ -427,6 +497,16 @@ def _register_share() -> None:
 
 
 _register_share()
+
+
+def _register_distribute() -> None:
+    """``hub push``, ``hub sync``, ``hub feedback export``, ``hub county CODE …`` (hub/distribute)."""
+    from hub.distribute.cli import register
+
+    register(app)
+
+
+_register_distribute()
 
 
 if __name__ == "__main__":

@@ -39,9 +39,31 @@ class HubSettings(BaseSettings):
         description="OS account that runs the embedded server when the hub runs as root.",
     )
     database_name: str = Field(default="hub", description="Database name in the embedded cluster.")
+    county_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "County sub-stores on servers of their own: JSON {county code: PostgreSQL URL}. "
+            "A county not listed gets a database <database>_county_<code> on the city's server."
+        ),
+    )
     ingest_chunk_rows: int = Field(
         default=200_000,
         description="Rows parsed, validated and copied per chunk (bounds memory on big files).",
+    )
+    notify_webhook: str | None = Field(
+        default=None,
+        description="URL that receives a JSON POST when a Dagster run fails (on-call steward).",
+    )
+    notify_command: str | None = Field(
+        default=None,
+        description="Command run when a Dagster run fails; the event as JSON on its stdin.",
+    )
+    build_cron: str = Field(
+        default="0 7 * * *",
+        description="When the daily build runs (cron), after the morning deliveries.",
+    )
+    timezone: str = Field(
+        default="Asia/Shanghai", description="Time zone of the schedules' cron expressions."
     )
 
     @property

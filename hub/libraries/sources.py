@@ -32,6 +32,10 @@ LINK_TABLES = {
         "how sure (score). Written by the link stage (hub/linkage)."
     ),
     "entity_link": "One row per legal-entity mention: its entity master id, method and score.",
+    "address_match": (
+        "Standard address code (with score, method, level) per distinct address text, from "
+        "the address matcher (hub/linkage/addresses.py)."
+    ),
 }
 
 
@@ -93,8 +97,24 @@ def render_sources() -> str:
             for name, text in LINK_TABLES.items()
         ],
     }
+    # Approved gridworker corrections synced up from the county sub-stores (hub/distribute).
+    distribute = {
+        "name": "distribute",
+        "schema": "distribute",
+        "description": "What came back from the county sub-stores (hub distribute, 上报).",
+        "tables": [
+            {
+                "name": "correction",
+                "description": (
+                    "Every approved gridworker correction synced from a county, with what it "
+                    "became (outcome); 'candidate' rows are gridworker values for survivorship."
+                ),
+                "meta": {"dagster": {"asset_key": ["distribute", "correction"]}},
+            }
+        ],
+    }
     body = yaml.safe_dump(
-        {"version": 2, "sources": [staging, link]},
+        {"version": 2, "sources": [staging, link, distribute]},
         allow_unicode=True,
         sort_keys=False,
         width=100,

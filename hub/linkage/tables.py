@@ -28,6 +28,15 @@ create table if not exists link.entity_link (
 );
 create index if not exists entity_link_master on link.entity_link (master_id);
 
+-- Standard address code per distinct address text (rewritten each run).
+create table if not exists link.address_match (
+    address_text     text primary key,
+    std_address_code text not null,
+    score            real not null,
+    method           text not null,
+    level            text
+);
+
 -- Master-id registry: each anchor (a valid key, or the content key of a record without one)
 -- keeps the master id it was first given, so re-runs and new deliveries renumber nobody.
 create sequence if not exists link.person_master_seq;

@@ -129,3 +129,29 @@ def test_deaths_allowances_and_marriages_come_through(built_city):
         "select count(*) from hub.person where allowance_status is not null"
     )[0][0]
     assert recipients >= 0.9 * (truth["allowance_status"].fillna("") != "").sum()
+
+
+def test_houses_and_registration_addresses_get_their_standard_address_codes(built_city):
+    houses = pd.read_csv(built_city.truth / "houses.csv", dtype=str)
+    found = pd.DataFrame(
+        built_city.query("select unit_number, std_address_code from hub.house"),
+        columns=["unit_number", "code"],
+    ).merge(houses, on="unit_number")
+    coded = found[found["code"].notna()]
+    assert len(coded) >= 0.9 * len(found)
+    # precision before recall: a code given is the right one (or its building's)
+    right = coded.apply(lambda r: r["address_code"].startswith(r["code"]), axis=1)
+    assert right.mean() >= 0.99, coded[~right].head().to_string()
+
+    persons = pd.read_csv(built_city.truth / "persons.csv", dtype=str)
+    people = pd.DataFrame(
+        built_city.query(
+            "select citizen_id, registration_address_code from hub.person "
+            "where registration_county is not null"
+        ),
+        columns=["citizen_id", "code"],
+    ).merge(persons, on="citizen_id")
+    coded = people[people["code"].notna()]
+    assert len(coded) >= 0.9 * len(people)
+    right = coded.apply(lambda r: r["hj_address_code"].startswith(r["code"]), axis=1)
+    assert right.mean() >= 0.99, coded[~right].head().to_string()

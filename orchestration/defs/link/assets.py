@@ -38,8 +38,32 @@ def build_link_asset(subject: str, table: str, mentions: str) -> dg.AssetsDefini
     return _link
 
 
+@dg.asset(
+    key=dg.AssetKey(["link", "address_match"]),
+    deps=[
+        dg.AssetKey(["intermediate", "int_address_texts"]),
+        dg.AssetKey(["stg", "stg_zrzyj_bzdz__standard_addresses"]),
+    ],
+    group_name=GROUP,
+    description=(
+        "Each distinct address text delivered by any department matched to the standard "
+        "address register (code, score, method, level); written to link.address_match."
+    ),
+    owners=["team:data-office"],
+    kinds={"python", "postgres"},
+)
+def address_match(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
+    from hub.linkage.addresses import match_addresses
+
+    with connect(hub.conninfo()) as conn:
+        counts = match_addresses(conn)
+    context.log.info(f"addresses: {counts}")
+    return dg.MaterializeResult(metadata={"by_method": dg.MetadataValue.json(counts)})
+
+
 def link_assets() -> list[dg.AssetsDefinition]:
     return [
+        address_match,
         build_link_asset("person", "person_link", "int_person_mentions"),
         build_link_asset("legal_entity", "entity_link", "int_entity_mentions"),
     ]

@@ -3,6 +3,7 @@ with golden as (select * from {{ ref('int_entity_golden_attributes') }}),
 links as (select * from {{ source('link', 'entity_link') }}),
 mentions as (select * from {{ ref('int_entity_mentions') }}),
 reps as (select * from {{ ref('legal_representative') }}),
+addresses as (select * from {{ source('link', 'address_match') }}),
 
 codes as (
     select distinct on (l.master_id) l.master_id, m.credit_code
@@ -38,6 +39,7 @@ select
     p.entity_type::text as entity_type,
     reps.person_master_id::text as legal_rep_master_id,
     p.registered_address::text as registered_address,
+    a.std_address_code::text as registered_address_code,
     p.status::text as status,
     (p.status in ('存续', '在业'))::boolean as active,
     p.established_date::date as established_date,
@@ -48,3 +50,4 @@ from masters
 left join pivoted as p using (master_id)
 left join codes using (master_id)
 left join reps on reps.entity_master_id = masters.master_id
+left join addresses as a on a.address_text = p.registered_address

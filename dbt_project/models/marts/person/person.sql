@@ -23,6 +23,8 @@ pivoted as (
         max(value) filter (where attribute = 'ethnicity') as ethnicity,
         max(value) filter (where attribute = 'registration_county') as registration_county,
         max(value) filter (where attribute = 'registration_address') as registration_address,
+        max(value) filter (where attribute = 'registration_address_code')
+            as registration_address_code,
         max(value) filter (where attribute = 'household_number') as household_number,
         max(value) filter (where attribute = 'relation_to_head') as relation_to_head,
         max(value) filter (where attribute = 'person_status') as person_status,
@@ -46,6 +48,7 @@ select
     p.ethnicity::text as ethnicity,
     p.registration_county::text as registration_county,
     p.registration_address::text as registration_address,
+    p.registration_address_code::text as registration_address_code,
     p.household_number::text as household_number,
     p.relation_to_head::text as relation_to_head,
     p.person_status::text as person_status,

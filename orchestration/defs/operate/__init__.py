@@ -1,0 +1,1 @@
+"""Operating the hub: delivery freshness checks, the daily build schedule, failure notifications."""
