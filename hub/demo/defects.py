@@ -293,10 +293,12 @@ def _other(char: str, alphabet: str, rng: np.random.Generator) -> str:
 
 def _reformat(values: list[str], column: Column, rng: np.random.Generator) -> list[str]:
     options = [f for f in ALTERNATIVE_FORMATS[column.kind] if f != column.fmt]
-    stamps = pd.to_datetime(pd.Series(values), format=column.fmt or "%Y-%m-%d")
+    # A value pandas cannot hold as a timestamp (before 1677, after 2262, already broken by
+    # another defect) is left as it is rather than failing a million-person city.
+    stamps = pd.to_datetime(pd.Series(values), format=column.fmt or "%Y-%m-%d", errors="coerce")
     return [
-        format_stamp(stamp, fmt)
-        for stamp, fmt in zip(stamps, rng.choice(options, len(values)), strict=True)
+        value if pd.isna(stamp) else format_stamp(stamp, fmt)
+        for value, stamp, fmt in zip(values, stamps, rng.choice(options, len(values)), strict=True)
     ]
 
 
