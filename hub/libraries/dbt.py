@@ -49,11 +49,15 @@ def apply_dbt_env(settings: HubSettings) -> None:
 
 
 def prepare_database(conn: psycopg.Connection) -> None:
-    """Every table the dbt sources name exists, even for an extract never delivered yet."""
+    """Every table the dbt sources name exists, even for an extract never delivered yet (and
+    the county corrections table, even before any county synced)."""
+    from hub.distribute.shard import ensure_city_tables
+
     ensure_core_schema(conn)
     for contract in load_contracts().values():
         ensure_staging_table(conn, contract)
     ensure_link_tables(conn)
+    ensure_city_tables(conn)
 
 
 def _newest_source_file() -> float:
