@@ -288,13 +288,25 @@ def _build(quiet: bool = False) -> None:
 
 @app.command("evaluate-linkage")
 def evaluate_linkage(
-    dataset: Annotated[str, typer.Option(help="febrl3 or febrl4 (labelled public benchmarks)")],
+    dataset: Annotated[
+        str, typer.Option(help="febrl3 or febrl4 (labelled public benchmarks), or demo")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    persons: Annotated[int, typer.Option(help="demo: persons in the generated city.")] = 2000,
+    database_url: Annotated[
+        str | None, typer.Option(help="demo: an already built city instead of a new one.")
+    ] = None,
+    truth: Annotated[
+        Path | None, typer.Option(help="demo: that city's truth folder (with --database-url).")
+    ] = None,
 ) -> None:
     """Link a labelled dataset with its settings file; print pairwise precision, recall, F1."""
     from matching.datasets import DATASETS
     from matching.evaluate import evaluate_dataset
 
+    if dataset == "demo":
+        _evaluate_demo(persons, database_url, truth, as_json)
+        return
     if dataset not in DATASETS:
         console.print(f"[red]unknown dataset {dataset!r}; known: {', '.join(DATASETS)}[/red]")
         raise typer.Exit(2)
@@ -307,6 +319,30 @@ def evaluate_linkage(
     table.add_column("value", justify="right")
     for key, value in figures.as_dict().items():
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    console.print(table)
+
+
+def _evaluate_demo(persons: int, database_url: str | None, truth: Path | None, as_json: bool):
+    from hub.linkage.evaluate_demo import evaluate_demo
+
+    figures = evaluate_demo(persons, database_url, truth)
+    if as_json:
+        print(json.dumps([f.as_dict() for f in figures], indent=2))
+        return
+    table = Table(title=f"Linkage of the demo city against its truth ({persons:,} persons)")
+    table.add_column("measure")
+    for f in figures:
+        table.add_column(f.subject, justify="right")
+    for key in figures[0].as_dict():
+        if key == "subject":
+            continue
+        cells = []
+        for f in figures:
+            value = f.as_dict()[key]
+            if isinstance(value, dict):
+                value = ", ".join(f"{k} {v}" for k, v in value.items())
+            cells.append(f"{value:.4f}" if isinstance(value, float) else str(value))
+        table.add_row(key, *cells)
     console.print(table)
 
 

@@ -22,6 +22,15 @@ NORMALLY_FILLED = 0.9
 # Quarantine reasons by dimension; any other reason is a validity problem.
 DUPLICATE_REASONS = ("duplicate_row",)
 MISSING_REASONS = ("missing_required",)
+# Attributes that legitimately differ between departments — where someone is registered versus
+# where they live, a work versus a home phone — are not scored for consistency.
+NOT_COMPARED = (
+    "current_address_code",
+    "registration_address",
+    "registration_address_code",
+    "registered_address",
+    "phone",
+)
 
 
 @dataclass(frozen=True)
@@ -103,7 +112,8 @@ def _consistency(conn: psycopg.Connection) -> dict[int, tuple[int, int]]:
             select c.delivery_id, (c.value = g.value) as agrees
             from intermediate.{cand} as c
             join intermediate.{gold} as g using (master_id, attribute)
-            where g.extract <> c.extract""")
+            where g.extract <> c.extract and g.rank = 1
+                and c.attribute not in ({", ".join(f"'{a}'" for a in NOT_COMPARED)})""")
     sql = (
         "select delivery_id, count(*), count(*) filter (where agrees) from ("
         + " union all ".join(parts)

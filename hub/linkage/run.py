@@ -16,7 +16,8 @@ from hub.linkage.tables import ensure_link_tables
 
 PERSON_COLUMNS = (
     "mention_id, extract, role, citizen_id, citizen_id_as_read, citizen_id_suggestion, "
-    "name, name_phonetic_key, sex, birth_date, phone, address_code"
+    "name, name_phonetic_key, sex, birth_date, phone, address_code, "
+    "address_text, household_number, mother_citizen_id, birth_month"
 )
 ENTITY_COLUMNS = (
     "mention_id, extract, role, credit_code, credit_code_as_read, organization_code, "
@@ -47,7 +48,8 @@ def link_subject(conn: psycopg.Connection, subject: str) -> LinkSummary:
     ensure_link_tables(conn)
     if subject == "person":
         mentions = read_frame(
-            conn, f"select {PERSON_COLUMNS} from intermediate.int_person_mentions order by mention_id"
+            conn,
+            f"select {PERSON_COLUMNS} from intermediate.int_person_mentions order by mention_id",
         )
         table, key_columns = (
             "link.person_link",
@@ -55,7 +57,8 @@ def link_subject(conn: psycopg.Connection, subject: str) -> LinkSummary:
         )
     else:
         mentions = read_frame(
-            conn, f"select {ENTITY_COLUMNS} from intermediate.int_entity_mentions order by mention_id"
+            conn,
+            f"select {ENTITY_COLUMNS} from intermediate.int_entity_mentions order by mention_id",
         )
         table, key_columns = "link.entity_link", ["extract", "role", "credit_code_as_read", "name"]
     if mentions.empty:
@@ -70,7 +73,9 @@ def link_subject(conn: psycopg.Connection, subject: str) -> LinkSummary:
         ).fetchall(),
         columns=["mention_key", "candidate", "status"],
     )
-    decisions = link_persons(mentions, decided) if subject == "person" else link_entities(mentions)
+    decisions = (
+        link_persons(mentions, decided) if subject == "person" else link_entities(mentions, decided)
+    )
     previous = pd.DataFrame(
         conn.execute(f"select mention_id, master_id from {table}").fetchall(),
         columns=["mention_id", "master_id"],
@@ -94,7 +99,10 @@ def _store_review(
     """Upsert this run's doubtful pairs; pairs no longer doubtful and still open are dropped."""
     review = decisions.review
     keys = mentions.set_index("mention_id")["mention_key"]
-    conn.execute("create temporary table _review (like link.review_queue including defaults)")
+    conn.execute(
+        "create temporary table _review as select subject, mention_key, mention_id, candidate, "
+        "score, evidence from link.review_queue with no data"
+    )
     if not review.empty:
         with conn.cursor().copy(
             "copy _review (subject, mention_key, mention_id, candidate, score, evidence) from stdin"
