@@ -47,8 +47,10 @@ def build_libraries(
 
     settings = settings or get_settings()
     instance = dg.DagsterInstance.ephemeral() if ephemeral else _instance(settings)
+    # Asset checks run with their assets: a failing blocking check (duplicate master ids)
+    # stops what is downstream of it, a warning does not.
     return dg.materialize(
-        list(defs.assets or []),
+        [*(defs.assets or []), *(defs.asset_checks or [])],
         selection=build_selection(),
         resources=dict(defs.resources or {}),
         instance=instance,
