@@ -34,6 +34,8 @@ create temp table copies as
         'Q' || lpad(g::text, 10, '0') as master_id
     from generate_series(1, %(persons)s) as g
     join template_person as t on t.n = g %% (select count(*) from template_person);
+create index on copies (template_id);
+analyze copies;
 insert into hub.person
     select (jsonb_populate_record(null::hub.person, to_jsonb(p) || jsonb_build_object(
         'master_id', c.master_id,
@@ -63,7 +65,7 @@ def _city_copy(source: str, persons: int) -> str:
     name = f"bench_dist_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(make_conninfo(**{**params, "dbname": "postgres"}), autocommit=True) as c:
         c.execute(f'create database "{name}" template "{params["dbname"]}"')
-    url = make_conninfo(**{**params, "dbname": name})
+    url = f"postgresql://{params['user']}@{params['host']}:{params['port']}/{name}"
     with psycopg.connect(url) as conn:
         conn.execute("drop schema if exists distribute cascade")
         for statement in SCALE_SQL.split(";"):

@@ -29,7 +29,8 @@ LIBRARY_TABLES = (
 
 
 def build_selection() -> dg.AssetSelection:
-    return dg.AssetSelection.all() - dg.AssetSelection.groups("collect")
+    """Everything but collect (the inbox) and distribute (``hub push`` pushes counties)."""
+    return dg.AssetSelection.all() - dg.AssetSelection.groups("collect", "distribute")
 
 
 def _instance(settings: HubSettings) -> dg.DagsterInstance:
