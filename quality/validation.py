@@ -7,6 +7,8 @@ folder to keep in sync — and its Data Docs site is written under ``$HUB_HOME/r
 
 from __future__ import annotations
 
+import copy
+
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -73,7 +75,11 @@ def run_suites(
     for s in suites:
         asset = source.add_table_asset(s.name, table_name=s.table, schema_name=s.schema)
         batch = asset.add_batch_definition_whole_table("whole_table")
-        suite = context.suites.add(gx.ExpectationSuite(name=s.name, expectations=s.expectations))
+        # copies: GX binds an expectation to the first suite (and context) it joins, and the
+        # same suite definitions are run again by every build in a long-lived process
+        suite = context.suites.add(
+            gx.ExpectationSuite(name=s.name, expectations=[copy.copy(e) for e in s.expectations])
+        )
         definitions.append(
             context.validation_definitions.add(
                 gx.ValidationDefinition(name=s.name, data=batch, suite=suite)

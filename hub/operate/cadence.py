@@ -42,12 +42,15 @@ class Timeliness:
         if self.due_within is None:
             return f"last delivery {format_age(self.age)} ago (delivered on event, no rhythm)"
         if self.overdue:
-            return (
-                f"last delivery {format_age(self.age)} ago, expected {self.cadence} "
-                f"(due within {format_age(self.due_within)}): ask the department for the "
-                "missing delivery"
-            )
+            return f"{self.lateness()}: ask the department for the missing delivery"
         return f"last delivery {format_age(self.age)} ago, expected {self.cadence}"
+
+    def lateness(self) -> str:
+        """How late, without the action (for lists that show the next step apart)."""
+        return (
+            f"last delivery {format_age(self.age)} ago, expected {self.cadence} "
+            f"(due within {format_age(self.due_within)})"
+        )
 
 
 def due_within(cadence: str) -> timedelta | None:

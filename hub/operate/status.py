@@ -45,6 +45,7 @@ class ExtractStatus:
     state: str = "never delivered"  # on time | overdue | never delivered
     overdue: bool = False
     timeliness: str = ""
+    lateness: str = ""  # set when overdue: how late, without the action
     rows_staged: int = 0  # currently in staging.<extract>
     rows_quarantined: int = 0  # of the current deliveries
     rejection: Rejection | None = None
@@ -125,6 +126,7 @@ def extract_statuses(
             state=t.state,
             overdue=t.overdue,
             timeliness=t.explain(),
+            lateness=t.lateness() if t.overdue and t.age is not None else "",
             rows_staged=d.get("rows_staged") or 0,
             rows_quarantined=d.get("rows_quarantined") or 0,
             quality_score=scores.get(c.extract, scores.get(c.department)),
@@ -164,8 +166,8 @@ with last_delivery as (
 accepted as (
     select extract,
            max(received_at) as last_accepted_at,
-           sum(rows_staged) filter (where status = 'loaded') as rows_staged,
-           sum(rows_quarantined) filter (where status = 'loaded') as rows_quarantined
+           (sum(rows_staged) filter (where status = 'loaded'))::bigint as rows_staged,
+           (sum(rows_quarantined) filter (where status = 'loaded'))::bigint as rows_quarantined
     from staging.delivery
     where status in ('loaded', 'superseded')
     group by extract
@@ -283,8 +285,9 @@ def gather_status(
             "delivery",
             f"{e.extract} overdue",
             e.last_loaded_at,
-            e.timeliness,
-            "ask the department for the missing delivery",
+            e.lateness,
+            f"ask {e.department_name} for the missing {e.extract} delivery; it loads from "
+            f"$HUB_HOME/inbox/{e.extract}/ within a minute",
         )
         for e in extracts
         if e.overdue and e.last_loaded_at is not None

@@ -64,9 +64,7 @@ def troubled_city(database, settings):
     return settings
 
 
-def test_status_shows_the_late_delivery_the_rejected_file_and_the_failures(
-    troubled_city, database
-):
+def test_status_shows_the_late_delivery_the_rejected_file_and_the_failures(troubled_city, database):
     report = status_report(troubled_city, database)
     by_extract = {e.extract: e for e in report.extracts}
 
@@ -79,7 +77,9 @@ def test_status_shows_the_late_delivery_the_rejected_file_and_the_failures(
     assert civil.last_file == BAD_FILE and civil.last_status == "rejected"
     assert not civil.overdue  # its previous file is recent: late and refused are different things
     assert "missing required column" in civil.rejection.reason and "'xm'" in civil.rejection.reason
-    assert "aliases" in civil.rejection.next_step and f"inbox/{REJECTED}" in civil.rejection.next_step
+    assert (
+        "aliases" in civil.rejection.next_step and f"inbox/{REJECTED}" in civil.rejection.next_step
+    )
 
     on_time = [e for e in report.extracts if e.extract not in (LATE, REJECTED)]
     assert all(not e.overdue and e.rejection is None for e in on_time)
@@ -106,7 +106,8 @@ def test_status_command_prints_one_screen_and_json(troubled_city):
     assert screen.exit_code == 0, screen.output
     assert "overdue" in screen.output and BAD_FILE in screen.output
     assert "missing required column" in screen.output and "next:" in screen.output
-    report = json.loads(as_json.output)
+    assert as_json.exit_code == 0, as_json.output
+    report = json.loads(as_json.stdout)
     late = next(e for e in report["extracts"] if e["extract"] == LATE)
     assert late["overdue"] is True
     assert {f["kind"] for f in report["failures"]} == {"delivery", "check", "run"}
