@@ -8,7 +8,6 @@ folder to keep in sync — and its Data Docs site is written under ``$HUB_HOME/r
 from __future__ import annotations
 
 import copy
-
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
