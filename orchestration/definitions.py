@@ -14,6 +14,7 @@ from orchestration.defs.link.assets import link_assets
 from orchestration.defs.operate.checks import delivery_checks
 from orchestration.defs.operate.schedules import schedules
 from orchestration.defs.operate.sensors import notify_on_run_failure
+from orchestration.defs.quality.assets import quality_scorecard
 from orchestration.defs.quality.checks import quality_checks
 from orchestration.resources import HubResource
 
@@ -26,6 +27,7 @@ def build_definitions() -> dg.Definitions:
             *build_dbt_assets(),
             *link_assets(),
             *distribute_assets(),
+            quality_scorecard,
         ],
         asset_checks=[*quality_checks(contracts), *delivery_checks(contracts)],
         schedules=schedules(contracts),

@@ -28,9 +28,12 @@ LIBRARY_TABLES = (
 )
 
 
-def build_selection() -> dg.AssetSelection:
-    """Everything but collect (the inbox) and distribute (``hub push`` pushes counties)."""
-    return dg.AssetSelection.all() - dg.AssetSelection.groups("collect", "distribute")
+def build_selection(*, with_quality: bool = False) -> dg.AssetSelection:
+    """Everything but collect (the inbox) and distribute (``hub push`` pushes counties); the
+    quality run (scorecards, anomalies, report) only when asked — the daily job asks, ``hub
+    build`` leaves it to ``hub quality``."""
+    excluded = ["collect", "distribute"] + ([] if with_quality else ["quality"])
+    return dg.AssetSelection.all() - dg.AssetSelection.groups(*excluded)
 
 
 def _instance(settings: HubSettings) -> dg.DagsterInstance:

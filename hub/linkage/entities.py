@@ -14,11 +14,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hub.linkage.fuzzy import match_to_anchors
 from hub.linkage.persons import LinkDecisions
 from hub.standardize.registry import standardize
+from matching.config import LinkageSettings, load_settings
 
 
-def link_entities(mentions: pd.DataFrame) -> LinkDecisions:
+def link_entities(mentions: pd.DataFrame, decided: pd.DataFrame | None = None) -> LinkDecisions:
+    """Decide the entity of every mention. ``decided``: steward decisions (mention_key,
+    candidate, status) to reuse."""
     m = mentions.copy()
     missing_key = m["name_comparison_key"].isna() & m["name"].notna()
     if missing_key.any():
@@ -44,7 +48,7 @@ def link_entities(mentions: pd.DataFrame) -> LinkDecisions:
         todo = m["cluster"].isna() & m[column].notna()
         found = m.loc[todo, column].map(lookup)
         hit = found.dropna()
-        m.loc[hit.index, "cluster"] = "uscc:" + hit
+        m.loc[hit.index, "cluster"] = "uscc:" + hit.astype(str)
         m.loc[hit.index, "method"] = method
         m.loc[hit.index, "score"] = 0.98
 
@@ -61,7 +65,7 @@ def link_entities(mentions: pd.DataFrame) -> LinkDecisions:
         n = pairs.groupby("mention_id")["credit_code"].transform("size")
         unique = pairs[n == 1].set_index("mention_id")["credit_code"]
         hit = m["mention_id"].isin(unique.index)
-        m.loc[hit, "cluster"] = "uscc:" + m.loc[hit, "mention_id"].map(unique)
+        m.loc[hit, "cluster"] = "uscc:" + m.loc[hit, "mention_id"].map(unique).astype(object)
         m.loc[hit, "method"] = "fuzzy"
         m.loc[hit, "score"] = 0.9
         doubtful = pairs[n > 1]
@@ -77,6 +81,20 @@ def link_entities(mentions: pd.DataFrame) -> LinkDecisions:
             }
         )
 
+    # the engine for what is left: name variants, codes with one wrong character
+    still = m["cluster"].isna() & ~m["mention_id"].isin(review["mention_id"])
+    still &= m["name_comparison_key"].notna() | m["credit_code_as_read"].notna()
+    if still.any():
+        fuzzy = engine_match(m, still)
+        hit = fuzzy.linked.set_index("mention_id")
+        rows = m["mention_id"].isin(hit.index)
+        m.loc[rows, "cluster"] = m.loc[rows, "mention_id"].map(hit["candidate"])
+        m.loc[rows, "method"] = "fuzzy"
+        m.loc[rows, "score"] = m.loc[rows, "mention_id"].map(hit["score"]).astype(float)
+        review = pd.concat([review, fuzzy.review], ignore_index=True)
+    if decided is not None and not decided.empty and not review.empty:
+        review = _reuse_decisions(m, review, decided)
+
     alone = m["cluster"].isna()
     if alone.any():
         text = (
@@ -89,3 +107,108 @@ def link_entities(mentions: pd.DataFrame) -> LinkDecisions:
         m.loc[alone, "score"] = 1.0
     members = m[["mention_id", "cluster", "method", "score"]].reset_index(drop=True)
     return LinkDecisions(members, review.reset_index(drop=True))
+
+
+def _reuse_decisions(m: pd.DataFrame, review: pd.DataFrame, decided: pd.DataFrame) -> pd.DataFrame:
+    """An accepted pair links (``steward``); decided pairs leave the review queue."""
+    if "mention_key" not in m.columns:
+        return review
+    keys = m.set_index("mention_id")["mention_key"]
+    merged = review.assign(mention_key=review["mention_id"].map(keys)).merge(
+        decided, on=["mention_key", "candidate"], how="left"
+    )
+    accepted = merged[merged["status"] == "accepted"].drop_duplicates("mention_id")
+    accepted = accepted.set_index("mention_id")["candidate"]
+    rows = m["mention_id"].isin(accepted.index) & m["cluster"].isna()
+    m.loc[rows, "cluster"] = m.loc[rows, "mention_id"].map(accepted)
+    m.loc[rows, "method"] = "steward"
+    m.loc[rows, "score"] = 1.0
+    still = merged["status"].isna() & ~merged["mention_id"].isin(accepted.index)
+    return merged.loc[still, ["mention_id", "candidate", "score", "evidence"]]
+
+
+# --- the matching engine for mentions without a usable code ------------------------------------
+
+CODE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # the credit code's alphabet
+TRAINING_ROWS = 5_000
+
+
+def entity_settings() -> LinkageSettings:
+    return load_settings("legal_entity")
+
+
+def _features(m: pd.DataFrame) -> pd.DataFrame:
+    as_read = (
+        m["credit_code_as_read"].astype("string").str.upper().str.replace(r"\s", "", regex=True)
+    )
+    return pd.DataFrame(
+        {
+            "mention_id": m["mention_id"].to_numpy(),
+            "name_comparison_key": m["name_comparison_key"].to_numpy(),
+            "organization_code": m["organization_code"].to_numpy(),
+            "registration_number": m["registration_number"].to_numpy(),
+            "code_text": as_read.where(m["credit_code"].isna()).astype(object).to_numpy(),
+        }
+    )
+
+
+def entity_anchors(m: pd.DataFrame) -> pd.DataFrame:
+    """One anchor per valid credit code: its organization code, registration number and name
+    (comparison key) — the register's where it has the entity, else the first one seen."""
+    valid = m[m["credit_code"].notna()].assign(order=lambda f: (f["role"] != "entity").astype(int))
+    valid = valid.sort_values("order", kind="stable")
+    first = valid.drop_duplicates("credit_code")
+    # the register's name where the register has the entity, else the first name seen with it
+    names = valid.dropna(subset=["name_comparison_key"])
+    names = names[
+        (names["role"] == "entity")
+        | ~names["credit_code"].isin(names.loc[names["role"] == "entity", "credit_code"])
+    ]
+    names = names.drop_duplicates("credit_code")
+    rows = first[["credit_code", "organization_code", "registration_number"]].merge(
+        names[["credit_code", "name_comparison_key"]], on="credit_code", how="left"
+    )
+    return pd.DataFrame(
+        {
+            "candidate": "uscc:" + rows["credit_code"].to_numpy(),
+            "name_comparison_key": rows["name_comparison_key"].to_numpy(),
+            "organization_code": rows["organization_code"].to_numpy(),
+            "registration_number": rows["registration_number"].to_numpy(),
+            "code_text": rows["credit_code"].to_numpy(),
+        }
+    )
+
+
+def engine_match(m: pd.DataFrame, todo: pd.Series, settings: LinkageSettings | None = None):
+    """Score the mentions flagged in ``todo`` against the entities known by a valid credit
+    code with ``matching/settings/legal_entity.yaml``."""
+    settings = settings or entity_settings()
+    features = _features(m)
+    valid = m["credit_code"].notna().to_numpy()
+    pool = features[valid & (m["role"] != "entity").to_numpy()]
+    training = None
+    if len(pool):
+        rows = pool.sample(min(TRAINING_ROWS, len(pool)), random_state=0)
+        codes = (
+            m.set_index("mention_id").loc[rows["mention_id"], "credit_code"].to_numpy(dtype=object)
+        )
+        rng = np.random.default_rng(0)
+        typo = rng.random(len(rows)) < 0.2
+        where = rng.integers(8, 17, len(rows))
+        shift = rng.integers(1, len(CODE_CHARACTERS), len(rows))
+        changed = [
+            c[:w]
+            + CODE_CHARACTERS[(CODE_CHARACTERS.find(c[w]) + d) % len(CODE_CHARACTERS)]
+            + c[w + 1 :]
+            if t
+            else None
+            for c, w, d, t in zip(codes, where, shift, typo, strict=True)
+        ]
+        training = rows.assign(code_text=changed, candidate="uscc:" + pd.Series(codes).to_numpy())
+    return match_to_anchors(
+        features[todo.to_numpy()],
+        entity_anchors(m),
+        settings,
+        training,
+        must_agree=("name", "organization_code", "registration_number", "credit_code"),
+    )

@@ -61,7 +61,8 @@ def test_each_person_key_and_entity_key_has_one_master_record(built_city):
         # recall: a real person's mentions land on one master record
         masters_per_key = rows.groupby("key")["master_id"].nunique()
         split = (masters_per_key > 1).mean()
-        assert split < 0.03, f"{subject}: {split:.2%} of real subjects split over master ids"
+        # with the matching engine: 3 of 2,049 persons split, no entity (2026-11-23)
+        assert split < 0.005, f"{subject}: {split:.2%} of real subjects split over master ids"
 
 
 def test_police_persons_are_one_record_each_with_police_values(built_city):

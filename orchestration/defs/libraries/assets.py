@@ -48,7 +48,8 @@ def _run(context: dg.AssetExecutionContext, dbt: DbtCliResource, hub: HubResourc
     apply_dbt_env(settings)
     with connect(conninfo, autocommit=True) as conn:
         prepare_database(conn)
-    yield from dbt.cli(["build"], context=context).stream()
+    # row counts on every model's materialization: conflicts, persons, links at a glance
+    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()
 
 
 def build_dbt_assets() -> list[dg.AssetsDefinition]:

@@ -22,7 +22,7 @@ CHECKS_JOB = "delivery_checks"
 def build_job() -> dg.UnresolvedAssetJobDefinition:
     return dg.define_asset_job(
         BUILD_JOB,
-        selection=build_selection(),
+        selection=build_selection(with_quality=True),
         description="Everything after collect: standardize, link, libraries (what `hub build` runs).",
     )
 
