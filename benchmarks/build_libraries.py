@@ -27,6 +27,7 @@ from hub.database.connection import connect, database_url, to_libpq
 from hub.demo import generate_city
 from hub.ingest.load import ingest_file
 from hub.libraries.dbt import PROJECT_DIR, apply_dbt_env, dbt_executable, prepare_database
+from hub.linkage.addresses import match_addresses
 from hub.linkage.run import link_subject
 from hub.settings import get_settings
 
@@ -92,6 +93,8 @@ def build(figures: dict) -> float:
         timed("link persons", lambda: link_subject(conn, "person"), figures)
     with connect(to_libpq(database_url(settings))) as conn:
         timed("link entities", lambda: link_subject(conn, "legal_entity"), figures)
+    with connect(to_libpq(database_url(settings))) as conn:
+        timed("address match", lambda: match_addresses(conn), figures)
     for layer, seconds in dbt(["build", *LIBRARIES]).items():
         figures[f"libraries: {layer}"] = seconds
     return time.perf_counter() - started
