@@ -101,18 +101,23 @@ class BuiltCity:
             return conn.execute(sql, params).fetchall()
 
 
+def new_city_database(embedded_pg, hub_home: Path, prefix: str) -> tuple[str, Path]:
+    """A fresh database on the session's server and a hub home beside it, for a demo city
+    that lives longer than one test (module or session fixtures)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(embedded_pg.conninfo("postgres"), autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    home = hub_home / name
+    home.mkdir()
+    return embedded_pg.conninfo(name), home
+
+
 @pytest.fixture(scope="session")
 def built_city(embedded_pg, hub_home) -> BuiltCity:
     """A 2,000-person demo city, built (≈40 s, once per session)."""
     from hub.demo.load import load_demo_city
 
-    name = f"city_{uuid.uuid4().hex[:8]}"
-    admin = embedded_pg.conninfo("postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = embedded_pg.conninfo(name)
-    home = hub_home / name
-    home.mkdir()
+    url, home = new_city_database(embedded_pg, hub_home, "city")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HUB_HOME", str(home))
         patch.setenv("HUB_DATABASE_URL", url)

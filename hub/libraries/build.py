@@ -11,21 +11,10 @@ import os
 import dagster as dg
 
 from hub.database.connection import connect
+from hub.libraries.schema_doc import ORDER
 from hub.settings import HubSettings, get_settings
 
-LIBRARY_TABLES = (
-    "person",
-    "legal_entity",
-    "house",
-    "house_owner",
-    "place",
-    "household_membership",
-    "employment",
-    "legal_representative",
-    "marriage",
-    "xref",
-    "conflict",
-)
+LIBRARY_TABLES = tuple(name for name in ORDER if name != "person_attribute")
 
 
 def build_selection(*, with_quality: bool = False) -> dg.AssetSelection:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import psycopg
 import pytest
 
 from hub.settings import HubSettings, get_settings
+from tests.conftest import new_city_database
 
 
 class DistributeCity:
@@ -31,13 +30,9 @@ class DistributeCity:
 def city(embedded_pg, hub_home):
     from hub.demo.load import load_demo_city
 
-    name = f"dist_{uuid.uuid4().hex[:8]}"
+    url, home = new_city_database(embedded_pg, hub_home, "dist")
+    name = home.name
     admin = embedded_pg.conninfo("postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = embedded_pg.conninfo(name)
-    home = hub_home / name
-    home.mkdir()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HUB_HOME", str(home))
         patch.setenv("HUB_DATABASE_URL", url)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import itertools
-from datetime import UTC, datetime
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -146,3 +148,36 @@ def test_report_shows_a_trend_chart_per_department_and_the_anomalies(
     assert html.count("<svg") == len(departments)
     assert "<polyline" in html and "deceased_receiving_allowance" in html
     assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # offline
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium (apt-get install chromium)")
+def test_the_report_opens_in_headless_chromium_with_its_charts(tmp_path, scorecard, anomalies):
+    """The page a steward opens: Chromium renders it (DOM with the charts) and screenshots it."""
+    now = datetime.now(UTC)
+    departments = [r for r in scorecard if r.extract is None]
+    history = {
+        r.department: [(now - timedelta(days=1), 0.5), (now, r.scores["overall"])]
+        for r in departments
+    }
+    page = write_report(tmp_path, now, scorecard, history, anomalies, [])
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}"]
+    dom = subprocess.run(
+        [CHROMIUM, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert dom.count("<svg") == len(departments) and "<polyline" in dom
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [CHROMIUM, *flags, "--window-size=1280,1600", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 20_000
