@@ -68,6 +68,9 @@ def _city_copy(source: str, persons: int) -> str:
     url = f"postgresql://{params['user']}@{params['host']}:{params['port']}/{name}"
     with psycopg.connect(url) as conn:
         conn.execute("drop schema if exists distribute cascade")
+        (have,) = conn.execute("select count(*) from hub.person").fetchone()
+        if have >= persons:  # a city already that big (e.g. a built 1,000,000-person city)
+            return url
         for statement in SCALE_SQL.split(";"):
             if statement.strip():
                 conn.execute(statement, {"persons": persons})
