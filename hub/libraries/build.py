@@ -18,11 +18,16 @@ LIBRARY_TABLES = tuple(name for name in ORDER if name != "person_attribute")
 
 
 def build_selection(*, with_quality: bool = False) -> dg.AssetSelection:
-    """Everything but collect (the inbox) and distribute (``hub push`` pushes counties); the
-    quality run (scorecards, anomalies, report) only when asked — the daily job asks, ``hub
-    build`` leaves it to ``hub quality``."""
-    excluded = ["collect", "distribute"] + ([] if with_quality else ["quality"])
-    return dg.AssetSelection.all() - dg.AssetSelection.groups(*excluded)
+    """Everything but collect (the inbox) and the county push (``hub push`` pushes counties);
+    the city-side bookkeeping of distribute (record versions, feedback a new delivery fixed)
+    runs with the libraries. The quality run (scorecards, anomalies, report) only when asked —
+    the daily job asks, ``hub build`` leaves it to ``hub quality``."""
+    excluded = dg.AssetSelection.groups("collect") | dg.AssetSelection.assets(
+        dg.AssetKey(["distribute", "county_shard"])
+    )
+    if not with_quality:
+        excluded = excluded | dg.AssetSelection.groups("quality")
+    return dg.AssetSelection.all() - excluded
 
 
 def _instance(settings: HubSettings) -> dg.DagsterInstance:
