@@ -41,9 +41,11 @@ def build_libraries(
     settings: HubSettings | None = None, *, ephemeral: bool = False, log_level: str = "WARNING"
 ) -> dg.ExecuteInJobResult:
     """Run the stages after collect; raises on failure naming the failing step."""
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
 
     settings = settings or get_settings()
+    # built for this database: the dbt manifest names it in every relation
+    defs = build_definitions()
     instance = dg.DagsterInstance.ephemeral() if ephemeral else _instance(settings)
     # Asset checks run with their assets: a failing blocking check (duplicate master ids)
     # stops what is downstream of it, a warning does not.

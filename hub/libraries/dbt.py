@@ -69,9 +69,20 @@ def _newest_source_file() -> float:
     return max(newest, (PROJECT_DIR / "dbt_project.yml").stat().st_mtime)
 
 
-def ensure_manifest() -> Path:
-    """``target/manifest.json``, parsed again when a project file is newer."""
-    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_file():
+def ensure_manifest(settings: HubSettings | None = None) -> Path:
+    """``target/manifest.json``, parsed again when a project file is newer or the database in
+    use changed: relation names in the manifest carry the database, and dagster-dbt reads row
+    counts through them."""
+    from hub.settings import get_settings
+
+    env = dbt_env(settings or get_settings())
+    stamp = MANIFEST.parent / ".hub_database"
+    if (
+        MANIFEST.exists()
+        and MANIFEST.stat().st_mtime >= _newest_source_file()
+        and stamp.exists()
+        and stamp.read_text(encoding="utf-8") == env["HUB_DBT_DBNAME"]
+    ):
         return MANIFEST
     result = subprocess.run(
         [
@@ -86,7 +97,9 @@ def ensure_manifest() -> Path:
         capture_output=True,
         text=True,
         cwd=PROJECT_DIR,
+        env={**os.environ, **env},
     )
     if result.returncode != 0 or not MANIFEST.exists():
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    stamp.write_text(env["HUB_DBT_DBNAME"], encoding="utf-8")
     return MANIFEST
