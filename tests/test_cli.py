@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from hub.cli import EXIT_REJECTED, app
@@ -44,3 +45,20 @@ def test_db_url_prints_the_url_in_use(database):
     outcome = runner.invoke(app, ["db-url"])
 
     assert outcome.exit_code == 0 and outcome.output.strip() == database
+
+
+def test_a_running_server_on_our_data_directory_is_recognised_even_if_pg_ctl_misses_it(
+    embedded_pg, monkeypatch
+):
+    """`start` must never call our own running cluster 'another program' (seen under load)."""
+    from hub.database.embedded import EmbeddedPostgres, EmbeddedStatus
+
+    if embedded_pg is None:
+        pytest.skip("an external test database (HUB_TEST_DATABASE_URL)")
+    server = EmbeddedPostgres(embedded_pg.settings)
+    monkeypatch.setattr(
+        EmbeddedPostgres,
+        "status",
+        lambda self: EmbeddedStatus(True, False, self.data_dir, self.port),
+    )
+    assert server.start() is False  # recognised as ours, not started again, no error

@@ -182,6 +182,11 @@ class EmbeddedPostgres:
         if self.status().running:
             self.ensure_database(self.settings.database_name)
             return False
+        if _port_in_use(self.port) and self._serves_our_cluster():
+            # pg_ctl status can miss a running server (seen under load): the server on our
+            # port that serves our data directory is ours.
+            self.ensure_database(self.settings.database_name)
+            return False
         if _port_in_use(self.port):
             raise EmbeddedDatabaseError(
                 f"Port {self.port} on 127.0.0.1 is taken by another program, so the embedded "
@@ -216,6 +221,15 @@ class EmbeddedPostgres:
         return True
 
     # -- databases -----------------------------------------------------------------------
+    def _serves_our_cluster(self) -> bool:
+        """True when the server on our port runs from our data directory."""
+        try:
+            with psycopg.connect(self.conninfo("postgres"), connect_timeout=5) as conn:
+                (directory,) = conn.execute("show data_directory").fetchone()
+        except psycopg.Error:
+            return False
+        return Path(directory).resolve() == self.data_dir.resolve()
+
     def conninfo(self, database: str | None = None) -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database or self.settings.database_name}"
 
