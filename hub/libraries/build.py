@@ -44,6 +44,9 @@ def build_libraries(
     from orchestration.definitions import build_definitions
 
     settings = settings or get_settings()
+    # Pin the hub's home as an absolute path: a library may change the working directory
+    # mid-run (GX does), and a relative ./.hub would then point at another, empty cluster.
+    os.environ["HUB_HOME"] = str(settings.home_dir)
     # built for this database: the dbt manifest names it in every relation
     defs = build_definitions()
     instance = dg.DagsterInstance.ephemeral() if ephemeral else _instance(settings)
