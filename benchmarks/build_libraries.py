@@ -118,7 +118,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--reuse", type=Path, help="an already generated city folder")
-    parser.add_argument("--change", type=float, default=0.01)
+    parser.add_argument(
+        "--change", type=float, default=0.01, help="share of persons renamed; 0: no rebuild"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
     settings = get_settings()
@@ -154,6 +156,10 @@ def main() -> None:
     print(f"\nfull build: {total:.1f} s for {persons:,} golden persons")
     for k, v in figures.items():
         print(f"  {k:55s} {v:8.1f} s")
+    if args.change <= 0:
+        if args.keep:
+            print(f"kept database {name}")
+        return
     police = next(p for e, p in files if e == "gaj_rkxx")
     changed_file = police.with_name("gaj_rkxx_20261120.csv")
     n = change_names(police, args.change, changed_file)
