@@ -1,6 +1,4 @@
 -- Every value any department gives for a legal-entity attribute, with its entity and rank.
-{{ config(indexes=[{'columns': ['master_id', 'attribute']}]) }}
-
 with mentions as (select * from {{ ref('int_entity_mentions') }}),
 links as (select * from {{ source('link', 'entity_link') }}),
 authority as (select * from {{ ref('authority') }} where subject = 'legal_entity'),

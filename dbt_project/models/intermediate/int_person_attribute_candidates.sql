@@ -1,7 +1,5 @@
 -- Every value any department gives for a person attribute, with the person it was linked to
 -- and the rank of its department for that attribute (seed `authority`, 一数一源).
-{{ config(indexes=[{'columns': ['master_id', 'attribute']}]) }}
-
 with mentions as (select * from {{ ref('int_person_mentions') }}),
 links as (select * from {{ source('link', 'person_link') }}),
 addresses as (select * from {{ source('link', 'address_match') }}),

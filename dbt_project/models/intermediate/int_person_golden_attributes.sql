@@ -1,9 +1,19 @@
 -- The surviving value of each person attribute: the best-ranked department that has a value;
 -- within it the most recent record (observed_at), then the lowest mention id (deterministic).
-{{ config(indexes=[{'columns': ['master_id']}]) }}
+-- `disputed`: the candidates disagree (two or more distinct values) — computed in the same
+-- sort, so that `conflict` only revisits these few attributes instead of all of them.
+-- The unique index is what guarantees one value per person and attribute in hub.person_attribute
+-- (a view of this table).
+{{ config(indexes=[{'columns': ['master_id', 'attribute'], 'unique': True}]) }}
 
 select distinct on (master_id, attribute)
     master_id, attribute, value, extract, delivery_id, file_name, source_row, role,
-    observed_at, rank
+    observed_at, rank,
+    min(value) over candidates <> max(value) over candidates as disputed
 from {{ ref('int_person_attribute_candidates') }}
+window candidates as (
+    partition by master_id, attribute
+    order by rank, observed_at desc nulls last, mention_id
+    rows between unbounded preceding and unbounded following
+)
 order by master_id, attribute, rank, observed_at desc nulls last, mention_id

@@ -1,6 +1,6 @@
 -- 法人库: one golden record per legal entity, owned by market regulation.
 with golden as (select * from {{ ref('int_entity_golden_attributes') }}),
-links as (select * from {{ source('link', 'entity_link') }}),
+links as not materialized (select * from {{ source('link', 'entity_link') }}),  -- used twice
 mentions as (select * from {{ ref('int_entity_mentions') }}),
 reps as (select * from {{ ref('legal_representative') }}),
 addresses as (select * from {{ source('link', 'address_match') }}),

@@ -1,31 +1,31 @@
 -- Conflicts (数据冲突): every subject attribute on which departments disagree — each
 -- department's latest value, the value chosen and why (the authority rule that chose it).
+-- Only attributes whose candidates hold two or more values can disagree; survivorship flagged
+-- them (`disputed`), so the candidates are read only for those (each table joined to its own
+-- golden table, so that the planner sees the statistics of both).
 with candidates as (
-    select 'person' as subject, * from {{ ref('int_person_attribute_candidates') }}
+    select 'person' as subject, c.*
+    from {{ ref('int_person_attribute_candidates') }} as c
+    join {{ ref('int_person_golden_attributes') }} as g using (master_id, attribute)
+    where g.disputed
     union all
-    select 'legal_entity', * from {{ ref('int_entity_attribute_candidates') }}
-),
-golden as (
-    select 'person' as subject, * from {{ ref('int_person_golden_attributes') }}
-    union all
-    select 'legal_entity', * from {{ ref('int_entity_golden_attributes') }}
+    select 'legal_entity', c.*
+    from {{ ref('int_entity_attribute_candidates') }} as c
+    join {{ ref('int_entity_golden_attributes') }} as g using (master_id, attribute)
+    where g.disputed
 ),
 
--- Only attributes with more than one value anywhere can disagree (cheap hash aggregate first).
-several_values as (
-    select subject, master_id, attribute
-    from candidates
-    group by subject, master_id, attribute
-    having min(value) <> max(value)
+golden as (
+    select 'person' as subject, * from {{ ref('int_person_golden_attributes') }} where disputed
+    union all
+    select 'legal_entity', * from {{ ref('int_entity_golden_attributes') }} where disputed
 ),
 
 latest_per_department as (
-    select distinct on (c.subject, c.master_id, c.attribute, c.extract)
-        c.subject, c.master_id, c.attribute, c.extract, c.value, c.rank
-    from candidates as c
-    join several_values using (subject, master_id, attribute)
-    order by c.subject, c.master_id, c.attribute, c.extract, c.observed_at desc nulls last,
-        c.mention_id
+    select distinct on (subject, master_id, attribute, extract)
+        subject, master_id, attribute, extract, value, rank
+    from candidates
+    order by subject, master_id, attribute, extract, observed_at desc nulls last, mention_id
 ),
 
 disagreements as (

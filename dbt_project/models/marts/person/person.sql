@@ -1,6 +1,8 @@
 -- 人口库: one golden record per person, each attribute from the department that owns it.
 with golden as (select * from {{ ref('int_person_golden_attributes') }}),
-links as (select * from {{ source('link', 'person_link') }}),
+-- `not materialized`: used twice, a materialized CTE would hide the table's statistics from the
+-- planner (and copy 3M links).
+links as not materialized (select * from {{ source('link', 'person_link') }}),
 mentions as (select * from {{ ref('int_person_mentions') }}),
 
 ids as (
