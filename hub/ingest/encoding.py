@@ -62,6 +62,13 @@ def decode(data: bytes, expected: str, file_name: str) -> tuple[str, list[tuple[
 def _is_utf8_text(data: bytes) -> bool:
     if data.isascii():
         return False
+    # GB18030 text is usually invalid UTF-8 within its first bytes: find out from a prefix
+    # (an incremental decoder does not mind a character cut at the prefix's end) instead of
+    # failing on the whole file, whose error would copy it.
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data[: 1 << 16], final=False)
+    except UnicodeDecodeError:
+        return False
     return _decodes(data, "utf-8")
 
 

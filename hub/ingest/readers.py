@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -47,16 +46,26 @@ class BrokenRow:
 
 @dataclass
 class RawChunk:
-    """Rows of raw strings: ``frame`` has one column per source column, labelled ``c0``, ``c1``…
+    """Rows of raw strings: ``table`` has one string column per source column, ``c0``, ``c1``…
 
-    ``None`` means the value was absent (a JSON key missing), ``''`` that it was empty.
+    Null means the value was absent (a JSON key missing), ``''`` that it was empty. The rows
+    stay in Arrow (no Python object per value) until a standardizer needs distinct values.
     ``records`` holds the original JSON objects, so quarantine keeps them exactly.
     """
 
-    frame: pd.DataFrame
+    table: pa.Table
     source_rows: list[int] | list[str]
     broken: list[BrokenRow] = field(default_factory=list)
     records: list[dict] | None = None
+
+    @property
+    def num_rows(self) -> int:
+        return self.table.num_rows
+
+    def column(self, label: str) -> pa.Array:
+        """One source column as a single pyarrow string array."""
+        column = self.table.column(label)
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 class DeliveryReader:
@@ -81,6 +90,17 @@ def _labels(n: int) -> list[str]:
     return [f"c{i}" for i in range(n)]
 
 
+def _table(columns: dict[str, list[str | None]]) -> pa.Table:
+    """A table of string columns from Python lists (None for absent values)."""
+    return pa.table(
+        {label: pa.array(values, type=pa.string()) for label, values in columns.items()}
+    )
+
+
+def _empty_table(labels: list[str]) -> pa.Table:
+    return _table({label: [] for label in labels})
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -96,7 +116,7 @@ class CsvReader(DeliveryReader):
         self.contract = contract
         raw = _read_bytes(path)
         text, self.warnings = decode(raw, contract.encoding or "utf-8", path.name)
-        if not text.strip():
+        if not text or text.isspace():  # ``not text.strip()`` without copying the text
             raise DeliveryRejected(f"{path.name}: the file is empty (no header, no rows).")
         first_line = text.split("\n", 1)[0].rstrip("\r")
         header = next(csv.reader([first_line], delimiter=contract.delimiter))
@@ -147,8 +167,8 @@ class CsvReader(DeliveryReader):
         reported: set[int] = set()
         try:
             for batch in reader:
-                frame = batch.to_pandas()
-                rows, next_row = _number_rows(len(frame), next_row, broken, skipped)
+                table = pa.Table.from_batches([batch])
+                rows, next_row = _number_rows(table.num_rows, next_row, broken, skipped)
                 fresh = [b for n, b in broken.items() if n not in reported]
                 for b in fresh:
                     # Arrow numbers a bad row when it reaches it; one numbered below a row
@@ -158,12 +178,12 @@ class CsvReader(DeliveryReader):
                     ):
                         raise DeliveryRejected(f"{self.path.name}: cannot number its rows reliably")
                     reported.add(b.source_row)
-                yield from _split(frame, rows, fresh, size)
+                yield from _split(table, rows, fresh, size)
         except pa.ArrowInvalid as exc:
             raise DeliveryRejected(f"{self.path.name}: not readable as CSV: {exc}") from exc
         leftovers = [b for n, b in broken.items() if n not in reported]
         if leftovers:
-            yield RawChunk(pd.DataFrame(columns=labels), [], leftovers)
+            yield RawChunk(_empty_table(labels), [], leftovers)
 
 
 def _number_rows(n: int, next_row: int, broken: dict, skipped: set[int]) -> tuple[list[int], int]:
@@ -180,14 +200,12 @@ def _number_rows(n: int, next_row: int, broken: dict, skipped: set[int]) -> tupl
     return rows, next_row
 
 
-def _split(
-    frame: pd.DataFrame, rows: list, broken: list[BrokenRow], size: int
-) -> Iterator[RawChunk]:
-    if len(frame) <= size:
-        yield RawChunk(frame, rows, broken)
+def _split(table: pa.Table, rows: list, broken: list[BrokenRow], size: int) -> Iterator[RawChunk]:
+    if table.num_rows <= size:
+        yield RawChunk(table, rows, broken)
         return
-    for start in range(0, len(frame), size):
-        part = frame.iloc[start : start + size].reset_index(drop=True)
+    for start in range(0, table.num_rows, size):
+        part = table.slice(start, size)
         yield RawChunk(part, rows[start : start + size], broken if start == 0 else [])
 
 
@@ -211,16 +229,14 @@ def _as_text(value) -> str | None:
     return str(value)
 
 
-def _frame_from_records(
+def _table_from_records(
     records: list[dict], columns: list[SourceColumn], parents: list[dict] | None = None
-) -> pd.DataFrame:
+) -> pa.Table:
     data = {}
     for i, column in enumerate(columns):
         source = parents if column.parent else records
         data[f"c{i}"] = [_as_text(obj.get(column.name)) for obj in source]
-    return (
-        pd.DataFrame(data, dtype=object) if records else pd.DataFrame(columns=_labels(len(columns)))
-    )
+    return _table(data)
 
 
 def _columns_in_order(objects: list[dict], parent: bool = False) -> list[SourceColumn]:
@@ -269,7 +285,7 @@ class JsonLinesReader(DeliveryReader):
         for start in range(0, max(len(self.records), 1), size):
             part = self.records[start : start + size]
             yield RawChunk(
-                _frame_from_records(part, self.columns),
+                _table_from_records(part, self.columns),
                 self.source_rows[start : start + size],
                 self.broken if start == 0 else [],
                 part,
@@ -321,12 +337,8 @@ class XlsxReader(DeliveryReader):
         labels = _labels(len(self.columns))
         for start in range(0, max(len(self.rows), 1), size):
             part = self.rows[start : start + size]
-            frame = (
-                pd.DataFrame(part, columns=labels, dtype=object)
-                if part
-                else pd.DataFrame(columns=labels)
-            )
-            yield RawChunk(frame, self.source_rows[start : start + size])
+            table = _table({label: [row[j] for row in part] for j, label in enumerate(labels)})
+            yield RawChunk(table, self.source_rows[start : start + size])
 
 
 class NestedJsonReader(DeliveryReader):
@@ -390,7 +402,7 @@ class NestedJsonReader(DeliveryReader):
             part = self.records[start : start + size]
             parents = self.parents[start : start + size]
             yield RawChunk(
-                _frame_from_records(part, self.columns, parents),
+                _table_from_records(part, self.columns, parents),
                 self.source_rows[start : start + size],
                 self.broken if start == 0 else [],
                 [{"visit": p, "record": r} for p, r in zip(parents, part, strict=True)],

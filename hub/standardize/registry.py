@@ -67,6 +67,7 @@ __all__ = [
     "WARNING_CODES",
     "Standardized",
     "standardize",
+    "standardize_arrow",
     "standardize_one",
 ]
 
@@ -281,6 +282,71 @@ def standardize(kind: str, values: pd.Series, **params: Any) -> Standardized:
             name: pd.Series(columns.extra[name], index=index, dtype=object) for name in spec.extras
         },
     )
+
+
+def _repeats_array(array: pa.Array) -> bool:
+    """``_repeats`` of a pyarrow string array: the same sample, the same estimate."""
+    n = len(array)
+    if n <= _SAMPLE:
+        return True
+    sample = array.take(pa.array(np.arange(0, n, n // _SAMPLE))).drop_null()
+    if len(sample) == 0:
+        return True
+    counts = pc.value_counts(sample).field("counts").to_numpy()
+    singletons, doubletons = int((counts == 1).sum()), int((counts == 2).sum())
+    if doubletons == 0:
+        return singletons < _REPEATING * len(sample)
+    estimate = len(counts) + singletons * singletons / (2 * doubletons)
+    return estimate < _REPEATING * n
+
+
+def standardize_arrow(
+    kind: str, array: pa.Array, **params: Any
+) -> tuple[Columns, np.ndarray | None]:
+    """``standardize`` of a pyarrow string array, for callers that stay in Arrow (the ingest).
+
+    Returns ``(columns, codes)``: when ``codes`` is None, ``columns`` has one entry per value;
+    otherwise ``columns`` has one entry per distinct value and ``codes`` gives each value's
+    entry, so that a caller can build its output columns from the few distinct results instead
+    of a Python object per row. The answers are those of ``standardize`` (same paths).
+    """
+    spec = _spec(kind, params)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    n = len(array)
+    if n == 0:
+        return Columns.empty(0, spec.extras), None
+    if spec.arrow is not None and not _repeats_array(array):
+        return spec.arrow(array, **params), None
+    if spec.canonical is not None and not _repeats_array(array):
+        fast = to_bool(pc.match_substring_regex(array, spec.canonical))
+        out = Columns.empty(n, spec.extras)
+        if fast.any():
+            out.value[fast] = array.filter(pa.array(fast)).to_numpy(zero_copy_only=False)
+        rest = np.flatnonzero(~fast)
+        if len(rest):
+            per_value, codes = _distinct_arrow(spec, array.take(pa.array(rest)), params)
+            out.put(rest, per_value.take(codes))
+        return out, None
+    return _distinct_arrow(spec, array, params)
+
+
+def _distinct_arrow(
+    spec: _Kind, array: pa.Array, params: dict[str, Any]
+) -> tuple[Columns, np.ndarray]:
+    """``_by_distinct`` on Arrow: one result per distinct value, the last entry 'missing'."""
+    encoded = pc.dictionary_encode(array)
+    distinct = encoded.dictionary.to_pylist()
+    codes = encoded.indices.fill_null(len(distinct)).to_numpy().astype(np.intp)
+    if spec.arrow is not None:
+        per_value = spec.arrow(pa.array([*distinct, None], type=pa.string()), **params)
+    elif spec.batch is not None:
+        per_value = spec.batch([*distinct, None], **params)
+    else:
+        outcomes = [spec.one(u, **params) for u in distinct]
+        outcomes.append(Outcome())
+        per_value = Columns.from_outcomes(outcomes, spec.extras)
+    return per_value, codes
 
 
 def _canonical_first(spec: _Kind, values: pd.Series, params: dict[str, Any]) -> Columns:

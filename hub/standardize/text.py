@@ -133,8 +133,12 @@ def clean_array(array: pa.Array) -> pa.Array:
     Python's and pyarrow's NFKC agree on every assigned code point (checked in the tests); the
     whitespace class is Python's, spelled for RE2. Only values that need it are rewritten.
     """
-    unstable = pc.invert(pc.match_substring_regex(array, _STABLE_RE2).fill_null(True))
-    if pc.any(unstable).as_py():
+    # ASCII is stable: a column of ASCII values (codes, dates, numbers) skips the regex.
+    if pc.all(pc.string_is_ascii(array)).as_py() is not False:
+        unstable = None
+    else:
+        unstable = pc.invert(pc.match_substring_regex(array, _STABLE_RE2).fill_null(True))
+    if unstable is not None and pc.any(unstable).as_py():
         array = _replace_where(
             array,
             unstable,
