@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from matching.config import BlockingRule
-from matching.prepare import shared_codes
+from matching.prepare import FrameCodes, shared_codes
 
 
 def _combined_key(codes: list[np.ndarray]) -> np.ndarray:
@@ -29,10 +29,12 @@ def _combined_key(codes: list[np.ndarray]) -> np.ndarray:
     return key
 
 
-def rule_keys(frame: pd.DataFrame, rule: BlockingRule) -> tuple[np.ndarray, np.ndarray]:
+def rule_keys(
+    frame: pd.DataFrame, rule: BlockingRule, codes: FrameCodes | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Keys of every record as the left and as the right side of a rule (equal for plain rules).
 
-    ``frame`` holds cleaned columns (``prepare.cleaned``).
+    ``frame`` holds cleaned columns (``prepare.cleaned``); ``codes``, when given, its codes.
     """
     against = rule.against or rule.columns
     left_parts, right_parts = [], []
@@ -40,7 +42,10 @@ def rule_keys(frame: pd.DataFrame, rule: BlockingRule) -> tuple[np.ndarray, np.n
         for column in (left_column, right_column):
             if column not in frame.columns:
                 raise KeyError(f"blocking rule {rule.label!r}: no column {column!r}")
-        left_codes, right_codes = shared_codes(frame, left_column, right_column, clean=False)
+        if codes is not None:
+            left_codes, right_codes = codes.shared(left_column, right_column)
+        else:
+            left_codes, right_codes = shared_codes(frame, left_column, right_column, clean=False)
         left_parts.append(left_codes)
         right_parts.append(right_codes)
     n = len(frame)
@@ -86,15 +91,17 @@ def candidate_pairs(
     rules: list[BlockingRule],
     source: np.ndarray,
     link_type: str,
+    codes: FrameCodes | None = None,
 ) -> pd.DataFrame:
     """The union of the rules' pairs as row positions ``left < right`` with their ``match_key``.
 
-    ``source`` holds an integer source code per row (all equal for a one-source dedupe).
+    ``source`` holds an integer source code per row (all equal for a one-source dedupe);
+    ``codes``: the frame's column codes, when the caller keeps them (``prepare.FrameCodes``).
     """
     n = len(frame)
     found, keys = [], []
     for number, rule in enumerate(rules):
-        left_key, right_key = rule_keys(frame, rule)
+        left_key, right_key = rule_keys(frame, rule, codes)
         i, j = _join(left_key, right_key)
         lo, hi = _allowed(i, j, source, link_type)
         found.append(lo.astype("int64") * n + hi)

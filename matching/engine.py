@@ -20,7 +20,7 @@ from matching.clustering import constrained_clusters
 from matching.comparisons import NULL_LEVEL, comparison_levels
 from matching.config import BlockingRule, LinkageSettings
 from matching.fellegi_sunter import ComparisonModel, FellegiSunterModel
-from matching.prepare import Column, cleaned, encode, shared_codes
+from matching.prepare import Column, FrameCodes, cleaned, encode
 
 
 class Decision(StrEnum):
@@ -83,6 +83,7 @@ class _Records:
         )
         used = {self.base.get(c, c) for c in used} | (used - set(self.base))
         self.frame = cleaned(frame, used, settings)
+        self.codes = FrameCodes(self.frame)  # each column hashed once, for every rule and level
         self.columns: list[Column] = []
         self.others: list[dict[str, Column]] = []
         for comparison in settings.comparisons:
@@ -90,17 +91,23 @@ class _Records:
                 if column not in self.frame.columns:
                     raise KeyError(f"comparison {comparison.name!r}: no column {column!r}")
             encoded = encode(
-                self.frame[comparison.column], comparison.kind, comparison.date_format, clean=False
+                self.frame[comparison.column],
+                comparison.kind,
+                comparison.date_format,
+                clean=False,
+                codes=self.codes.codes(comparison.column),
             )
             others = {}
             for level in comparison.levels:
                 if level.exact_with is None:
                     continue
-                mine, theirs = shared_codes(
-                    self.frame, comparison.column, level.exact_with, clean=False
-                )
+                mine, theirs = self.codes.shared(comparison.column, level.exact_with)
                 encoded = replace(encoded, codes=np.where(encoded.codes >= 0, mine, -1))
-                other = encode(self.frame[level.exact_with], clean=False)
+                other = encode(
+                    self.frame[level.exact_with],
+                    clean=False,
+                    codes=self.codes.codes(level.exact_with),
+                )
                 others[level.exact_with] = replace(other, codes=theirs)
             self.columns.append(encoded)
             self.others.append(others)
@@ -173,7 +180,9 @@ def train(records: _Records, source: np.ndarray, settings: LinkageSettings) -> F
     trained_in: list[list[str]] = [[] for _ in counts]
     iterations = {}
     for rule in training.em_blocking_rules:
-        pairs = blocking.candidate_pairs(records.frame, [rule], source, settings.link_type)
+        pairs = blocking.candidate_pairs(
+            records.frame, [rule], source, settings.link_type, records.codes
+        )
         gamma = records.gamma(pairs["left"].to_numpy(), pairs["right"].to_numpy())
         active = [not t for t in records.touches(rule)]
         start = [fellegi_sunter.initial_m(c) for c in counts]
@@ -197,7 +206,7 @@ def _prior(records: _Records, source: np.ndarray, settings: LinkageSettings) -> 
     if prior.probability_two_random_records_match is not None:
         return prior.probability_two_random_records_match
     found = blocking.candidate_pairs(
-        records.frame, prior.deterministic_rules, source, settings.link_type
+        records.frame, prior.deterministic_rules, source, settings.link_type, records.codes
     )
     possible = blocking.possible_pairs(source, settings.link_type)
     return float(np.clip(len(found) / prior.recall / max(possible, 1), 1e-12, 0.5))
@@ -233,7 +242,7 @@ def link(
     records = _Records(frame, settings)
     lap("prepare")
     candidates = blocking.candidate_pairs(
-        records.frame, settings.blocking_rules, source, settings.link_type
+        records.frame, settings.blocking_rules, source, settings.link_type, records.codes
     )
     left, right = candidates["left"].to_numpy(), candidates["right"].to_numpy()
     lap("blocking")

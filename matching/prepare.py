@@ -31,9 +31,19 @@ class Column:
 def clean_strings(series: pd.Series) -> pd.Series:
     """Trimmed strings (object dtype) with blanks and nulls as None: the engine's only cleaning.
 
-    Done once per column with numpy's C string routines, not per value in Python.
+    Each distinct value is trimmed once (``str.strip``) and spread back by its code: a column
+    of a million records holds far fewer distinct values, and numpy's fixed-width string
+    arrays cost a copy of the whole column at its longest value's width.
     """
     raw = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        return _clean_any(series, raw)  # numbers or mixed values: spelled by numpy, as always
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    trimmed = np.array([value.strip() or None for value in uniques] + [None], dtype=object)
+    return pd.Series(trimmed[codes], index=series.index, name=series.name, dtype=object)
+
+
+def _clean_any(series: pd.Series, raw: np.ndarray) -> pd.Series:
     null = pd.isna(raw)
     text = np.char.strip(np.where(null, "", raw).astype(str))
     out = text.astype(object)
@@ -90,12 +100,16 @@ def _transform_one(value: str, key: DerivedKey) -> str:
 
 
 def derive(series: pd.Series, key: DerivedKey) -> pd.Series:
-    """Apply a derived-key transform per distinct value (a few thousand calls, not millions)."""
-    values = clean_strings(series)
-    uniques = values.dropna().unique()
-    mapping = {value: _transform_one(value, key) for value in uniques}
-    out = values.map(mapping)
-    return out.where(out.notna() & (out != ""), None).astype(object)
+    """Apply a derived-key transform per distinct value (not per record): each distinct raw
+    value is cleaned and transformed once, and the result spread back by its code."""
+    raw = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        raw = clean_strings(series).to_numpy()  # numbers or mixed values: spelled first
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    values = clean_strings(pd.Series(uniques, dtype=object))
+    keys = [None if value is None else _transform_one(value, key) for value in values]
+    mapped = np.array([k if k else None for k in keys] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=series.index, name=series.name, dtype=object)
 
 
 def cleaned(frame: pd.DataFrame, columns: set[str], settings: LinkageSettings) -> pd.DataFrame:
@@ -115,9 +129,16 @@ def cleaned(frame: pd.DataFrame, columns: set[str], settings: LinkageSettings) -
 
 
 def encode(
-    series: pd.Series, kind: str = "string", date_format: str = "%Y%m%d", clean: bool = True
+    series: pd.Series,
+    kind: str = "string",
+    date_format: str = "%Y%m%d",
+    clean: bool = True,
+    codes: np.ndarray | None = None,
 ) -> Column:
-    """Arrays for one column: strings, shared codes, value frequencies, parsed dates/numbers."""
+    """Arrays for one column: strings, shared codes, value frequencies, parsed dates/numbers.
+
+    ``codes``: the column's ``pd.factorize`` codes when the caller has them (``FrameCodes``);
+    used for string columns, whose values encoding keeps as they are."""
     values = clean_strings(series) if clean else series
     days = numbers = None
     if kind == "date":
@@ -128,8 +149,12 @@ def encode(
         parsed = pd.to_numeric(values, errors="coerce")
         values = values.where(parsed.notna(), None)
         numbers = parsed.to_numpy(dtype="float64")
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    counts = np.bincount(codes[codes >= 0], minlength=max(len(uniques), 1)).astype("float64")
+    if codes is None or kind != "string":
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        distinct = len(uniques)
+    else:
+        distinct = int(codes.max(initial=-1)) + 1
+    counts = np.bincount(codes[codes >= 0], minlength=max(distinct, 1)).astype("float64")
     total = max(counts.sum(), 1.0)
     frequency = np.where(codes >= 0, counts[np.maximum(codes, 0)] / total, np.nan)
     strings = values.to_numpy(dtype=object)
@@ -148,3 +173,24 @@ def shared_codes(
     codes, _ = pd.factorize(both, use_na_sentinel=True)
     n = len(frame)
     return codes[:n].astype("int64"), codes[n:].astype("int64")
+
+
+class FrameCodes:
+    """``shared_codes`` of one cleaned frame, computed once per pair of columns.
+
+    Blocking rules, training blocks, the prior's rules and the comparisons ask for the codes of
+    the same few columns again and again; hashing a column of a million strings is the costly
+    part, so each is hashed once. The frame must not change while this is in use.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self._memo: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    def shared(self, left: str, right: str) -> tuple[np.ndarray, np.ndarray]:
+        if (left, right) not in self._memo:
+            self._memo[(left, right)] = shared_codes(self.frame, left, right, clean=False)
+        return self._memo[(left, right)]
+
+    def codes(self, column: str) -> np.ndarray:
+        return self.shared(column, column)[0]

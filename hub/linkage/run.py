@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hub.linkage.entities import link_entities
 from hub.linkage.frames import read_frame, replace_table
@@ -38,9 +40,21 @@ class LinkSummary:
 
 
 def mention_key(m: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """What a mention says, independent of which delivery brought it (for reusing decisions)."""
-    parts = [m[c].fillna("").astype(str) for c in columns]
-    return parts[0].str.cat(parts[1:], sep="|")
+    """What a mention says, independent of which delivery brought it (for reusing decisions):
+    the columns' text joined by ``|``, a null as the empty string. Joined by Arrow (pandas'
+    ``str.cat`` over three million mentions took seconds)."""
+    joined = pc.binary_join_element_wise(*(_text(m[c]) for c in columns), "|")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=m.index, dtype=object)
+
+
+def _text(column: pd.Series) -> pa.Array:
+    """A column as Arrow strings with nulls as "" (what ``fillna("").astype(str)`` gives)."""
+    if column.dtype == object:
+        try:
+            return pc.fill_null(pa.array(column, type=pa.string(), from_pandas=True), "")
+        except pa.ArrowException:  # not all text: let pandas spell the values
+            pass
+    return pa.array(column.fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
 
 
 def link_subject(conn: psycopg.Connection, subject: str) -> LinkSummary:
@@ -76,11 +90,8 @@ def link_subject(conn: psycopg.Connection, subject: str) -> LinkSummary:
     decisions = (
         link_persons(mentions, decided) if subject == "person" else link_entities(mentions, decided)
     )
-    previous = pd.DataFrame(
-        conn.execute(f"select mention_id, master_id from {table}").fetchall(),
-        columns=["mention_id", "master_id"],
-    )
-    masters = assign_master_ids(conn, subject, decisions.clusters(), previous)
+    # the previous run's ids are read from the link table only where a vote needs them
+    masters = assign_master_ids(conn, subject, decisions.clusters(), table)
     links = decisions.members.assign(master_id=decisions.members["cluster"].map(masters))
     replace_table(conn, table, links[["mention_id", "master_id", "method", "score"]])
     review_open = _store_review(conn, subject, decisions, mentions)
@@ -98,7 +109,8 @@ def _store_review(
 ) -> int:
     """Upsert this run's doubtful pairs; pairs no longer doubtful and still open are dropped."""
     review = decisions.review
-    keys = mentions.set_index("mention_id")["mention_key"]
+    reviewed = mentions[mentions["mention_id"].isin(review.get("mention_id", []))]
+    keys = dict(zip(reviewed["mention_id"], reviewed["mention_key"], strict=True))
     conn.execute(
         "create temporary table _review as select subject, mention_key, mention_id, candidate, "
         "score, evidence from link.review_queue with no data"

@@ -29,15 +29,24 @@ class AuditEntry:
     records_returned: int = 0
 
 
-INSERT = (
-    "insert into audit.request_log (key_id, department, method, endpoint, purpose, "
-    "identifiers, records_returned, status, error_code, client, duration_ms) "
-    "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+COLUMNS = (
+    "key_id",
+    "department",
+    "method",
+    "endpoint",
+    "purpose",
+    "identifiers",
+    "records_returned",
+    "status",
+    "error_code",
+    "client",
+    "duration_ms",
 )
+"""The columns of ``audit.request_log`` the service writes, in :func:`audit_row`'s order."""
 
 
 def audit_row(entry: AuditEntry, status: int, error_code: str | None, duration_ms: float) -> tuple:
-    """The parameters of :data:`INSERT` for one request."""
+    """The values of :data:`COLUMNS` for one request."""
     return (
         entry.key_id,
         entry.department,

@@ -278,7 +278,7 @@ def test_between_the_thresholds_goes_to_review_and_a_steward_decision_is_reused(
     import hub.linkage.persons as persons
 
     original = persons.engine_match
-    persons.engine_match = lambda m, todo: original(m, todo, strict)
+    persons.engine_match = lambda m, todo, **kw: original(m, todo, strict, **kw)
     try:
         decided = pd.DataFrame(
             [
