@@ -66,6 +66,8 @@ def step_ingest(path: str, conninfo: str) -> dict:
     started = time.perf_counter()
     result = ingest_file(Path(path), "gaj_rkxx", conninfo, get_settings())
     seconds = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker processes
     return {
         "rows": result.rows_read,
         "staged": result.rows_staged,
@@ -73,6 +75,8 @@ def step_ingest(path: str, conninfo: str) -> dict:
         "status": result.status,
         "seconds": seconds,
         "peak_mb": _peak_mb(),
+        "cpu_main": own.ru_utime + own.ru_stime,
+        "cpu_workers": children.ru_utime + children.ru_stime,
     }
 
 
@@ -198,6 +202,10 @@ def main() -> None:
     )
     print(
         f"{BARE_LABEL:<34}{bare['seconds']:>9.2f}{bare['rows'] / bare['seconds']:>12,.0f}{'':>10}"
+    )
+    print(
+        f"hub ingest CPU seconds: loading process {ingest['cpu_main']:.1f} (imports included), "
+        f"worker processes {ingest['cpu_workers']:.1f}"
     )
     print(
         f"staged {ingest['staged']:,}, quarantined {ingest['quarantined']:,}; hub ingest speed = {bare['seconds'] / ingest['seconds']:.2f} × bare COPY"

@@ -29,7 +29,7 @@ from hub.database.schema import ensure_core_schema, ensure_staging_table
 from hub.ingest.errors import DeliveryRejected
 from hub.ingest.mapping import map_columns
 from hub.ingest.readers import open_delivery
-from hub.ingest.validate import ChunkValidator, QuarantinedRow
+from hub.ingest.validate import ChunkValidator, QuarantinedRow, RenderedChunk, ValidatedChunk
 from hub.ingest.workers import checked_in_parallel, worker_count
 from hub.settings import HubSettings, get_settings
 from hub.vocabulary import DeliveryStatus, DeliveryWarning
@@ -164,8 +164,18 @@ def _load(
         table, sql.SQL(", ").join(map(sql.Identifier, copy_columns))
     )
 
-    def write(checked) -> None:
-        if checked.staged.num_rows:
+    # Chunks rendered by a worker come as COPY text with ``flags`` last (``render_columns``).
+    copy_rendered_sql = sql.SQL("copy {} ({}) from stdin with (format csv)").format(
+        table, sql.SQL(", ").join(map(sql.Identifier, validator.render_columns))
+    )
+
+    def write(checked: ValidatedChunk | RenderedChunk) -> None:
+        if isinstance(checked, RenderedChunk):
+            if checked.rows_staged:
+                with conn.cursor().copy(copy_rendered_sql) as copy:
+                    for piece in checked.copy_text:
+                        copy.write(piece)
+        elif checked.staged.num_rows:
             buffer = io.BytesIO()
             pacsv.write_csv(checked.staged, buffer, pacsv.WriteOptions(include_header=False))
             with conn.cursor().copy(copy_sql) as copy:
@@ -190,12 +200,18 @@ def _load(
         for chunk, checked_alone in checked_chunks:
             if checked_alone is None:
                 checked = validator.validate(chunk)
+            elif checked_alone.copy_text is not None:
+                checked = validator.resolve_rendered(chunk, checked_alone)
             else:
                 checked = validator.resolve(chunk, checked_alone)
             if pending is not None:
                 pending.result()
             pending = pool.submit(write, checked)
-            staged += checked.staged.num_rows
+            staged += (
+                checked.rows_staged
+                if isinstance(checked, RenderedChunk)
+                else checked.staged.num_rows
+            )
             quarantined += len(checked.quarantined)
             duplicate_keys += checked.duplicate_keys
         if pending is not None:

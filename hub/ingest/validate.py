@@ -18,6 +18,7 @@ per row.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from data_contracts.model import DATE_KINDS, IDENTIFIER_KINDS, Contract
 from hub.ingest.mapping import ColumnMapping
@@ -76,8 +78,24 @@ class CheckedChunk:
     staged: dict[str, pa.Array]
     objects: dict[str, np.ndarray]
     row_hashes: np.ndarray  # uint64 per row: equal raw rows, equal hashes
+    row_order: np.ndarray | None = None  # a stable argsort of row_hashes
     key_hashes: np.ndarray | None = None  # uint64 per row, of the canonical key
+    key_order: np.ndarray | None = None  # a stable argsort of key_hashes
     keyless: np.ndarray | None = None  # bool per row: a key field is missing
+    # Set by ``render`` (in a worker): the COPY text of every candidate row, in the column
+    # order of ``ChunkValidator.render_columns`` (``flags`` last), and where each row ends.
+    copy_text: bytes | None = None
+    row_ends: np.ndarray | None = None  # int64, one per candidate: offset after its newline
+
+
+@dataclass
+class RenderedChunk:
+    """A chunk resolved against the chunks before it, as COPY text (``render_columns``)."""
+
+    copy_text: list[bytes | memoryview]  # pieces to send one after the other (not joined)
+    rows_staged: int
+    quarantined: list[QuarantinedRow]
+    duplicate_keys: int = 0
 
 
 @dataclass
@@ -130,6 +148,11 @@ class ChunkValidator:
         self.columns = columns
         self.copy_columns = copy_columns
         self.delivery_id = delivery_id
+        # COPY columns of ``render``: ``flags`` last, so that ``resolve_rendered`` can add
+        # ``duplicate_key`` to a row by patching the end of its line.
+        self.render_columns = [c for c in copy_columns if c != "flags"] + (
+            ["flags"] if "flags" in copy_columns else []
+        )
         # The sorted hashes of the rows and keys of earlier chunks (a one-element list).
         self.seen_rows: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)]
         self.seen_keys: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)]
@@ -228,6 +251,8 @@ class ChunkValidator:
             objects={name: values[candidates] for name, values in objects.items()},
             row_hashes=_row_hashes([chunk.column(c) for c in chunk.table.column_names], n),
         )
+        # Sorted here (in the worker), so that ``resolve`` only merges sorted runs.
+        checked.row_order = np.argsort(checked.row_hashes, kind="stable")
         if self.contract.key and n:
             parts = []
             for k in self.contract.key:
@@ -237,29 +262,109 @@ class ChunkValidator:
                     texts = [_text_or_none(v) for v in objects[k]]
                     parts.append(_arrow_text(np.asarray(texts, dtype=object)))
             checked.key_hashes = _row_hashes(parts, n)
+            checked.key_order = np.argsort(checked.key_hashes, kind="stable")
             # A row without a key value (an old enterprise with no credit code) repeats nothing.
             checked.keyless = np.logical_or.reduce([missing_by_field[k] for k in self.contract.key])
         return checked
 
     # -- against the chunks before it (in order, in the loading process) --------------------
+    def render(self, chunk: RawChunk, checked: CheckedChunk) -> bool:
+        """Render the COPY text of every candidate row of ``checked`` (in a worker process), as
+        if none were a duplicate; ``resolve_rendered`` then drops and patches the few that are.
+        Not possible (False) when a column's type depends on which rows are staged (decimals),
+        or without a ``flags`` column; then ``resolve`` builds the staged table."""
+        if checked.objects or self.render_columns[-1:] != ["flags"]:
+            return False
+        count = len(checked.candidates)
+        table = self._staged_table(
+            chunk, checked, np.ones(count, dtype=bool), np.zeros(count, dtype=bool)
+        ).select(self.render_columns)
+        buffer = io.BytesIO()
+        if count:
+            pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
+        text = buffer.getvalue()
+        row_ends = _csv_row_ends(text, count)
+        if len(row_ends) != count:  # pragma: no cover - Arrow's CSV writer changed
+            raise RuntimeError(f"rendered {len(row_ends)} CSV lines for {count} rows")
+        checked.copy_text = text
+        checked.row_ends = row_ends
+        checked.staged = {}  # not needed any more: not sent back to the loading process
+        return True
+
+    def resolve_rendered(self, chunk: RawChunk, checked: CheckedChunk) -> RenderedChunk:
+        """``resolve`` for a chunk rendered by ``render``: the same rows, as COPY text in the
+        order of ``render_columns``. Exact duplicates are cut out of the text and a repeated key
+        appends ``duplicate_key`` to the row's flags (the last field of its line)."""
+        assert checked.copy_text is not None and checked.row_ends is not None
+        duplicate, dup_key, quarantined, duplicate_keys = self._resolve(chunk, checked)
+        drop = duplicate[checked.candidates]
+        patch = dup_key[checked.candidates] & ~drop
+        text, ends = checked.copy_text, checked.row_ends
+        changed = np.flatnonzero(drop | patch)
+        if not len(changed):
+            pieces: list[bytes | memoryview] = [text]
+        else:
+            pieces = []
+            at = 0
+            view = memoryview(text)
+            for i in changed.tolist():
+                start = int(ends[i - 1]) if i else 0
+                end = int(ends[i])
+                pieces.append(view[at:start])
+                at = end
+                if drop[i]:
+                    continue
+                line = bytes(view[start:end])
+                if line.endswith(b",\n"):  # flags null: an empty last field
+                    line = line[:-1] + b'"{duplicate_key}"\n'
+                elif line.endswith(b'}"\n'):
+                    line = line[:-3] + b',duplicate_key}"\n'
+                else:  # pragma: no cover - flags are always last, empty or a quoted array
+                    raise RuntimeError(f"unexpected end of a rendered row: {line[-20:]!r}")
+                pieces.append(line)
+            pieces.append(view[at:])
+        rows = len(checked.candidates) - int(drop.sum())
+        return RenderedChunk(pieces, rows, quarantined, duplicate_keys)
+
     def resolve(self, chunk: RawChunk, checked: CheckedChunk) -> ValidatedChunk:
+        duplicate, dup_key, quarantined, duplicate_keys = self._resolve(chunk, checked)
+        keep = ~duplicate[checked.candidates]
+        staged = self._staged_table(chunk, checked, keep, dup_key[checked.candidates][keep])
+        return ValidatedChunk(staged, quarantined, duplicate_keys)
+
+    def _resolve(
+        self, chunk: RawChunk, checked: CheckedChunk
+    ) -> tuple[np.ndarray, np.ndarray, list[QuarantinedRow], int]:
+        """Exact duplicate rows and repeated keys (masks per row of the chunk), the quarantined
+        rows and how many staged rows repeat a key."""
         n = checked.n
         reasons = {i: list(r) for i, r in checked.reasons.items()}
         # Exact duplicates of an earlier row of this delivery (raw values, all columns).
-        duplicate = _repeated(checked.row_hashes, self.seen_rows) if n else np.zeros(0, bool)
+        duplicate = (
+            _repeated(checked.row_hashes, self.seen_rows, checked.row_order)
+            if n
+            else np.zeros(0, bool)
+        )
         for i in np.flatnonzero(duplicate).tolist():
             reasons.setdefault(i, []).append({"code": QuarantineReason.DUPLICATE_ROW.value})
         quarantined_mask = checked.quarantined | duplicate
 
         dup_key = np.zeros(n, dtype=bool)
         if checked.key_hashes is not None:
-            eligible = np.flatnonzero(~quarantined_mask & ~checked.keyless)
-            dup_key[eligible] = _repeated(checked.key_hashes[eligible], self.seen_keys)
+            is_eligible = ~quarantined_mask & ~checked.keyless
+            eligible = np.flatnonzero(is_eligible)
+            order = None
+            if checked.key_order is not None:
+                # The stable order of the eligible rows' keys, as positions among them.
+                kept = checked.key_order[is_eligible[checked.key_order]]
+                order = (np.cumsum(is_eligible) - 1)[kept]
+            dup_key[eligible] = _repeated(checked.key_hashes[eligible], self.seen_keys, order)
         duplicate_keys = int(dup_key.sum())
 
+        positions = np.flatnonzero(quarantined_mask).tolist()
         quarantined = [
-            QuarantinedRow(str(chunk.source_rows[i]), self._raw_row(chunk, i), reasons[i])
-            for i in np.flatnonzero(quarantined_mask).tolist()
+            QuarantinedRow(str(chunk.source_rows[i]), raw, reasons[i])
+            for i, raw in zip(positions, self._raw_rows(chunk, positions), strict=True)
         ]
         for broken in chunk.broken:
             quarantined.append(
@@ -269,15 +374,19 @@ class ChunkValidator:
                     [{"code": broken.reason.value, "detail": broken.message}],
                 )
             )
-        keep = ~duplicate[checked.candidates]
-        staged = self._staged_table(chunk, checked, keep, dup_key[checked.candidates][keep])
-        return ValidatedChunk(staged, quarantined, duplicate_keys)
+        return duplicate, dup_key, quarantined, duplicate_keys
 
     # -- building the outputs ---------------------------------------------------------------
-    def _raw_row(self, chunk: RawChunk, i: int) -> dict:
+    def _raw_rows(self, chunk: RawChunk, positions: list[int]) -> list[dict]:
+        """The raw rows at ``positions``, as quarantine keeps them (source label -> value)."""
         if chunk.records is not None:
-            return chunk.records[i]
-        return {c.label: chunk.table.column(j)[i].as_py() for j, c in enumerate(self.columns)}
+            return [chunk.records[i] for i in positions]
+        if not positions:
+            return []
+        take = pa.array(positions, type=pa.int64())
+        labels = [c.label for c in self.columns]
+        values = [chunk.table.column(j).take(take).to_pylist() for j in range(len(labels))]
+        return [dict(zip(labels, row, strict=True)) for row in zip(*values, strict=True)]
 
     def _staged_table(
         self, chunk: RawChunk, checked: CheckedChunk, keep: np.ndarray, dup_key: np.ndarray
@@ -347,6 +456,18 @@ def _flags(codes: pa.Array, field_name: str) -> pa.Array:
 
 def _where(values: pa.Array, mask: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(mask), values, pa.scalar(None, pa.string()))
+
+
+def _csv_row_ends(text: bytes, expected: int = -1) -> np.ndarray:
+    """The offset after each line of CSV text: a newline ends a row unless it is inside quotes
+    (an even number of quote characters before it: escaped quotes come in pairs)."""
+    data = np.frombuffer(text, dtype=np.uint8)
+    newlines = np.flatnonzero(data == 0x0A)
+    if len(newlines) == expected:  # no newline inside a value: each one ends a row
+        return (newlines + 1).astype(np.int64)
+    quotes = np.flatnonzero(data == 0x22)
+    outside = (np.searchsorted(quotes, newlines) & 1) == 0
+    return (newlines[outside] + 1).astype(np.int64)
 
 
 def _offsets_and_data(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -474,16 +595,28 @@ def _row_hashes(columns: list[pa.Array], n: int) -> np.ndarray:
     return combined
 
 
-def _repeated(hashes: np.ndarray, seen: list[np.ndarray]) -> np.ndarray:
+def _repeated(
+    hashes: np.ndarray, seen: list[np.ndarray], order: np.ndarray | None = None
+) -> np.ndarray:
     """Which hashes occurred earlier, in ``seen[0]`` (the sorted hashes of earlier chunks) or
-    before in ``hashes``; merges this chunk's hashes into ``seen[0]``."""
-    repeated = np.ones(len(hashes), dtype=bool)
-    distinct, first = np.unique(hashes, return_index=True)
-    repeated[first] = False
+    before in ``hashes``; merges this chunk's hashes into ``seen[0]``. ``order``: a stable
+    argsort of ``hashes`` if already known (computed in a worker process)."""
+    if order is None:
+        order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    # In stable order the first of equal hashes is the earliest row: the only one not repeated.
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    distinct = ordered[first]
+    repeated_ordered = ~first
     earlier = seen[0]
-    if len(earlier):
-        at = np.minimum(np.searchsorted(earlier, hashes), len(earlier) - 1)
-        repeated |= earlier[at] == hashes
+    if len(earlier) and len(distinct):
+        # Sorted queries: searchsorted walks ``earlier`` in order (cache-friendly).
+        at = np.minimum(np.searchsorted(earlier, distinct), len(earlier) - 1)
+        found = earlier[at] == distinct
+        repeated_ordered |= found[np.cumsum(first) - 1]
+    repeated = np.empty(len(hashes), dtype=bool)
+    repeated[order] = repeated_ordered
     # Two sorted runs: the stable sort (timsort) merges them in linear time.
     seen[0] = np.sort(np.concatenate([earlier, distinct]), kind="stable")
     return repeated

@@ -4,7 +4,8 @@ The loading process reads the file, streams COPY and keeps the one transaction; 
 chunk (``ChunkValidator.check``: standardization, reasons, flags, the staged columns) needs no
 database and no other chunk, so it runs in a pool of worker processes, one per core, while the
 loading process comparing chunks with their predecessors (``resolve``) and COPY keep the
-server busy. Chunks travel as Arrow tables (cheap to pickle); results come back in file order.
+server busy. The workers also render the chunk's COPY text (``render``), so the loading process
+only cuts out or patches the few rows ``resolve_rendered`` finds repeated, and streams bytes. Chunks travel as Arrow tables (cheap to pickle); results come back in file order.
 
 Workers are forked (the contract, mapping and loaded standardizers come along for free) and
 die with the loading process: a killed load leaves no worker behind.
@@ -56,15 +57,18 @@ def _start(validator: ChunkValidator, parent: int) -> None:
 
 
 def _check(chunk: RawChunk) -> CheckedChunk:
+    """Check the chunk and render its COPY text (``ChunkValidator.render``) where possible."""
     assert _validator is not None
-    return _validator.check(chunk)
+    checked = _validator.check(chunk)
+    _validator.render(chunk, checked)
+    return checked
 
 
 def checked_in_parallel(
     validator: ChunkValidator, chunks: Iterable[RawChunk], workers: int
 ) -> Iterator[tuple[RawChunk, CheckedChunk]]:
     """``(chunk, validator.check(chunk))`` for each chunk, in order, checked by ``workers``
-    processes. At most ``workers + 1`` chunks are in flight, which bounds memory."""
+    processes, with the COPY text rendered (``validator.render``) where possible. At most ``workers + 1`` chunks are in flight, which bounds memory."""
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - no fork on this platform
@@ -77,8 +81,8 @@ def checked_in_parallel(
     ) as pool:
         pending: deque[tuple[RawChunk, Future]] = deque()
         for chunk in chunks:
-            # The worker needs the rows, not the original JSON objects (kept here).
-            shipped = RawChunk(chunk.table, [], [], None)
+            # The worker needs the rows and their numbers, not the original JSON objects.
+            shipped = RawChunk(chunk.table, chunk.source_rows, [], None)
             pending.append((chunk, pool.submit(_check, shipped)))
             while len(pending) > workers or (pending and pending[0][1].done()):
                 done, future = pending.popleft()

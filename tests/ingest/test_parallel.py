@@ -185,3 +185,85 @@ def test_blank_is_what_str_strip_leaves_empty():
     values = [None, "", " ", "\u3000", "\t\r\n", "\x1c", "\u200b", " a ", "\u3000张", "\xa0", "x"]
     expected = [v is None or v.strip() == "" for v in values]
     assert _blank(pa.array(values, type=pa.string())).tolist() == expected
+
+
+def test_rendered_copy_text_is_what_the_staged_table_renders(tmp_path):
+    """``render`` (in a worker) + ``resolve_rendered`` give byte for byte the CSV of
+    ``resolve``'s staged table: exact duplicates cut out, repeated keys flagged, across chunks,
+    with quotes and newlines inside fields."""
+    import csv
+    import io
+
+    import pyarrow.csv as pacsv
+
+    from data_contracts import load_contract
+    from hub.database.schema import staging_columns
+    from hub.ingest.mapping import map_columns
+    from hub.ingest.readers import open_delivery
+    from hub.ingest.validate import ChunkValidator
+    from tests.ingest.helpers import POLICE_HEADER, police_row
+
+    rows = [police_row(i, name="张伟" if i % 3 else '张"伟') + [f"备注{i}"] for i in range(1, 40)]
+    rows[4][6] = "湖北省宜昌市\n西陵区青岛路124号"  # a newline inside an address
+    rows[7][10] = "notadate"  # flagged or quarantined
+    rows += [rows[2], rows[4], rows[30]]  # exact duplicates, one with a newline
+    again = list(rows[5])
+    again[1] = "李娜"
+    rows += [again, list(rows[4])]  # a repeated key; a duplicate of a row with a newline
+    rows[-1][1] = '王"五'  # now a repeated key too, with a quote
+    rows.append(rows[0][:1] + rows[0][1:10] + ["", rows[0][11]])  # repeated key, no flags
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(POLICE_HEADER.split(",") + ["BZ"])
+    writer.writerows(rows)
+    path = tmp_path / "gaj_rkxx_20261103.csv"
+    path.write_bytes(buffer.getvalue().encode("gb18030"))
+
+    contract = load_contract("gaj_rkxx")
+    columns = [name for name, _ in staging_columns(contract)]
+    outputs = []
+    for rendered in (False, True):
+        reader = open_delivery(path, contract)
+        mapping = map_columns(reader.columns, contract, path.name)
+        validator = ChunkValidator(contract, mapping, reader.columns, columns, 7)
+        text, staged, quarantined, dup_keys = b"", 0, [], 0
+        for chunk in reader.chunks(9):
+            checked = validator.check(chunk)
+            if rendered:
+                assert validator.render(chunk, checked)
+                out = validator.resolve_rendered(chunk, checked)
+                text += b"".join(out.copy_text)
+                staged += out.rows_staged
+            else:
+                out = validator.resolve(chunk, checked)
+                csv_out = io.BytesIO()
+                table = out.staged.select(validator.render_columns)
+                if table.num_rows:
+                    pacsv.write_csv(table, csv_out, pacsv.WriteOptions(include_header=False))
+                text += csv_out.getvalue()
+                staged += out.staged.num_rows
+            quarantined += [(q.source_row, q.raw, q.reasons) for q in out.quarantined]
+            dup_keys += out.duplicate_keys
+        outputs.append((text, staged, quarantined, dup_keys))
+    assert outputs[0] == outputs[1]
+    text, staged, quarantined, dup_keys = outputs[1]
+    assert dup_keys >= 2 and len(quarantined) >= 4
+    assert b"duplicate_key" in text and b"\n" in text.split(b"\n", 1)[1]
+
+
+def test_repeated_matches_a_plain_loop_with_or_without_a_precomputed_order():
+    rng = np.random.default_rng(7)
+    chunks = [rng.integers(0, 50, size=size).astype(np.uint64) for size in (0, 30, 1, 40, 25)]
+    seen_plain: set[int] = set()
+    seen = [np.zeros(0, dtype=np.uint64)]
+    seen_ordered = [np.zeros(0, dtype=np.uint64)]
+    for hashes in chunks:
+        expected = []
+        for h in hashes.tolist():
+            expected.append(h in seen_plain)
+            seen_plain.add(h)
+        order = np.argsort(hashes, kind="stable")
+        assert _repeated(hashes, seen).tolist() == expected
+        assert _repeated(hashes, seen_ordered, order).tolist() == expected
+        assert seen[0].tolist() == seen_ordered[0].tolist()
+        assert sorted(set(seen[0].tolist())) == sorted(seen_plain)
