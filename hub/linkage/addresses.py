@@ -8,6 +8,8 @@ the libraries join them back wherever that text appears.
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import psycopg
 
@@ -29,7 +31,7 @@ def match_addresses(conn: psycopg.Connection) -> dict[str, int]:
     if texts.empty or register.empty:
         replace_table(conn, "link.address_match", pd.DataFrame())
         return {}
-    found = AddressMatcher(register).match(texts["address_text"])
+    found = AddressMatcher(register).match(texts["address_text"], workers=os.cpu_count() or 1)
     result = pd.concat([texts.reset_index(drop=True), found.reset_index(drop=True)], axis=1)
     result = result[result["std_address_code"].notna()]
     replace_table(

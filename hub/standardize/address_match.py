@@ -38,10 +38,10 @@ _IDS = ("building", "unit", "number")  # parts whose absence is an inference
 CONSISTENT = 60  # fuzz.ratio at which a differently written community/street still agrees
 
 
-def parsed_parts(texts: pd.Series) -> pd.DataFrame:
+def parsed_parts(texts: pd.Series, workers: int = 1) -> pd.DataFrame:
     """Parsed texts with the register's part names, ``''`` where the text says nothing."""
     parsed = (
-        parse_addresses(texts)
+        parse_addresses(texts, workers=workers)
         .drop(columns="county")
         .rename(columns={"county_code": "county", "house_number": "number"})
     )
@@ -76,16 +76,16 @@ class AddressMatcher:
             by_county[""] = known[part].drop_duplicates().to_numpy(dtype=object)
             self.vocabulary[part] = by_county
 
-    def match(self, texts: pd.Series) -> pd.DataFrame:
+    def match(self, texts: pd.Series, workers: int = 1) -> pd.DataFrame:
         """One row per text (same index): ``std_address_code`` (None if nothing fits),
         ``score`` (0..1), ``method`` (``exact``/``parsed``/``fuzzy``/None), ``level``
-        (``dwelling``/``building``/None)."""
+        (``dwelling``/``building``/None). ``workers``: processes for parsing many texts."""
         from hub.standardize.address_fuzzy import fuzzy_resolve
 
         if not isinstance(texts, pd.Series):
             texts = pd.Series(texts, dtype=object)
         codes, uniques = pd.factorize(texts, use_na_sentinel=True)
-        parts = parsed_parts(pd.Series(list(uniques), dtype=object))
+        parts = parsed_parts(pd.Series(list(uniques), dtype=object), workers=workers)
         result = self.resolve(parts)
         todo = result.std_address_code.isna().to_numpy()
         if todo.any():

@@ -125,3 +125,21 @@ def test_canonical_text_and_register_cells():
 )
 def test_ethnicity_accepts_gb3304_letter_codes_and_names(value, code):
     assert lookup("ethnicity", value) == code
+
+
+def test_parsing_in_worker_processes_gives_the_same_rows(monkeypatch):
+    """The link stage parses a city's distinct addresses in several processes: same rows, same
+    order, nulls and repeats included."""
+    import hub.standardize.address_parse as address_parse
+
+    roads = ["青岛路", "西陵一路", "夷陵大道", "沿江大道", "东山大道"]
+    texts = [
+        f"西陵区{roads[i % 5]}{i % 300 + 1}号{i % 7 + 1}栋{i % 3 + 1}单元{i % 9 + 1}0{i % 4 + 1}室"
+        for i in range(3_000)
+    ]
+    texts += ["西陵区青岛路124号2-1-102", None, "", texts[0], "不是地址"]
+    values = pd.Series(texts, dtype=object)
+    serial = parse_addresses(values)
+    monkeypatch.setattr(address_parse, "PARALLEL_FROM", 10)
+    parallel = parse_addresses(values, workers=2)
+    pd.testing.assert_frame_equal(parallel, serial)
