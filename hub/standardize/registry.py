@@ -338,15 +338,18 @@ def _distinct_arrow(
     encoded = pc.dictionary_encode(array)
     distinct = encoded.dictionary.to_pylist()
     codes = encoded.indices.fill_null(len(distinct)).to_numpy().astype(np.intp)
+    return _per_distinct(spec, distinct, params), codes
+
+
+def _per_distinct(spec: _Kind, distinct: list[str], params: dict[str, Any]) -> Columns:
+    """One result per distinct value, then one for 'missing', by the kind's fastest path."""
     if spec.arrow is not None:
-        per_value = spec.arrow(pa.array([*distinct, None], type=pa.string()), **params)
-    elif spec.batch is not None:
-        per_value = spec.batch([*distinct, None], **params)
-    else:
-        outcomes = [spec.one(u, **params) for u in distinct]
-        outcomes.append(Outcome())
-        per_value = Columns.from_outcomes(outcomes, spec.extras)
-    return per_value, codes
+        return spec.arrow(pa.array([*distinct, None], type=pa.string()), **params)
+    if spec.batch is not None:
+        return spec.batch([*distinct, None], **params)
+    outcomes = [spec.one(u, **params) for u in distinct]
+    outcomes.append(Outcome())
+    return Columns.from_outcomes(outcomes, spec.extras)
 
 
 def _canonical_first(spec: _Kind, values: pd.Series, params: dict[str, Any]) -> Columns:
@@ -371,13 +374,6 @@ def _by_distinct(spec: _Kind, values: pd.Series, params: dict[str, Any]) -> Colu
     distinct = [
         u if isinstance(u, str) else str(u) for u in np.asarray(uniques, dtype=object).tolist()
     ]
-    if spec.arrow is not None:
-        per_value = spec.arrow(pa.array([*distinct, None], type=pa.string()), **params)
-    elif spec.batch is not None:
-        per_value = spec.batch([*distinct, None], **params)
-    else:
-        outcomes = [spec.one(u, **params) for u in distinct]
-        outcomes.append(Outcome())
-        per_value = Columns.from_outcomes(outcomes, spec.extras)
+    per_value = _per_distinct(spec, distinct, params)
     codes = np.where(codes < 0, len(distinct), codes)
     return per_value.take(codes)

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
 from stdnum.cn.ric import calc_check_digit
 
 POLICE_HEADER = "GMSFHM,XM,XB,MZ,CSRQ,HJDZ_XZQHDM,HJDZ_DZMC,HH,YHZGX,RYZT,GXSJ"
+
+
+# Every sample file of ../shared/extracts/samples, by extract.
+SAMPLE_FILES = [
+    ("gaj_rkxx", "gaj_rkxx_20261030.csv"),
+    ("scjgj_qydj", "scjgj_qydj_20261028.csv"),
+    ("mzj_dbdx", "mzj_dbdx_20261021.jsonl"),
+    ("mzj_hydj", "mzj_hydj_20261030.csv"),
+    ("rsj_cbxx", "rsj_cbxx_20261024.xlsx"),
+    ("bdc_djxx", "bdc_djxx_20261019.csv"),
+    ("wjw_csyxzm", "wjw_csyxzm_20261029.csv"),
+    ("wjw_swyxzm", "wjw_swyxzm_20261029.csv"),
+    ("zrzyj_bzdz", "zrzyj_bzdz_20261001.csv"),
+    ("wgy_cj", "wgy_cj_420502_20251219_001.json"),
+    ("wgy_cj", "wgy_cj_420581_20260107_001.json"),
+]
 
 
 def citizen_id(area: str = "420502", birth: str = "19800101", seq: int = 1) -> str:
@@ -77,3 +96,14 @@ def staged_count(url: str, extract: str) -> int:
     if one(url, "select to_regclass(%s) is null", f"staging.{extract}"):
         return 0
     return one(url, f"select count(*) from staging.{extract}")
+
+
+def ingest_in_subprocess(path: Path) -> subprocess.Popen:
+    """``hub ingest gaj_rkxx PATH`` in its own process, in small chunks (so that a test can
+    kill it in the middle of the load)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", "ingest", "gaj_rkxx", str(path)],
+        env={**os.environ, "HUB_INGEST_CHUNK_ROWS": "2000"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

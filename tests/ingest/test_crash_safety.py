@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 
 from hub.ingest import load
 from hub.ingest.load import ingest_file
-from tests.ingest.helpers import fetch, one, police_rows, staged_count, write_police
+from tests.ingest.helpers import (
+    fetch,
+    ingest_in_subprocess,
+    one,
+    police_rows,
+    staged_count,
+    write_police,
+)
 
 
 def _database_is_untouched(url: str) -> bool:
@@ -47,13 +52,7 @@ def test_failure_after_the_first_chunk_rolls_back_the_whole_delivery(
 
 def test_killed_load_leaves_nothing_and_the_rerun_completes(database, settings, tmp_path):
     path = write_police(tmp_path / "gaj_rkxx_20261101.csv", police_rows(60_000))
-    env = {**os.environ, "HUB_INGEST_CHUNK_ROWS": "2000"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hub.cli", "ingest", "gaj_rkxx", str(path)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = ingest_in_subprocess(path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         copying = one(

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,20 +15,7 @@ import pytest
 
 from hub.ingest.load import ingest_file
 from hub.ingest.validate import _blank, _repeated, _row_hashes, _string_hashes
-from tests.ingest.helpers import one, police_rows, write_police
-
-SAMPLE_FILES = [
-    ("gaj_rkxx", "gaj_rkxx_20261030.csv"),
-    ("scjgj_qydj", "scjgj_qydj_20261028.csv"),
-    ("mzj_dbdx", "mzj_dbdx_20261021.jsonl"),
-    ("mzj_hydj", "mzj_hydj_20261030.csv"),
-    ("rsj_cbxx", "rsj_cbxx_20261024.xlsx"),
-    ("bdc_djxx", "bdc_djxx_20261019.csv"),
-    ("wjw_csyxzm", "wjw_csyxzm_20261029.csv"),
-    ("wjw_swyxzm", "wjw_swyxzm_20261029.csv"),
-    ("zrzyj_bzdz", "zrzyj_bzdz_20261001.csv"),
-    ("wgy_cj", "wgy_cj_420502_20251219_001.json"),
-]
+from tests.ingest.helpers import SAMPLE_FILES, ingest_in_subprocess, one, police_rows, write_police
 
 
 def _snapshot(url: str, extracts: set[str]) -> dict:
@@ -104,13 +89,7 @@ def test_parallel_check_stages_exactly_what_the_serial_check_stages_city(
 def test_killed_parallel_load_leaves_no_worker_behind(database, settings, tmp_path):
     path = write_police(tmp_path / "gaj_rkxx_20261102.csv", police_rows(60_000))
     assert path.stat().st_size >= 4 << 20  # big enough for the worker processes
-    env = {**os.environ, "HUB_INGEST_CHUNK_ROWS": "2000"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hub.cli", "ingest", "gaj_rkxx", str(path)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = ingest_in_subprocess(path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if one(

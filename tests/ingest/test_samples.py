@@ -5,22 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hub.ingest.load import ingest_file
-from tests.ingest.helpers import fetch, one
+from tests.ingest.helpers import SAMPLE_FILES, fetch, one
 from tests.oracles import citizen_id_is_valid
-
-SAMPLE_FILES = [
-    ("gaj_rkxx", "gaj_rkxx_20261030.csv"),
-    ("scjgj_qydj", "scjgj_qydj_20261028.csv"),
-    ("mzj_dbdx", "mzj_dbdx_20261021.jsonl"),
-    ("mzj_hydj", "mzj_hydj_20261030.csv"),
-    ("rsj_cbxx", "rsj_cbxx_20261024.xlsx"),
-    ("bdc_djxx", "bdc_djxx_20261019.csv"),
-    ("wjw_csyxzm", "wjw_csyxzm_20261029.csv"),
-    ("wjw_swyxzm", "wjw_swyxzm_20261029.csv"),
-    ("zrzyj_bzdz", "zrzyj_bzdz_20261001.csv"),
-    ("wgy_cj", "wgy_cj_420502_20251219_001.json"),
-    ("wgy_cj", "wgy_cj_420581_20260107_001.json"),
-]
 
 
 @pytest.mark.parametrize(("extract", "file_name"), SAMPLE_FILES)
