@@ -156,3 +156,41 @@ def test_houses_and_registration_addresses_get_their_standard_address_codes(buil
     assert len(coded) >= 0.9 * len(people)
     right = coded.apply(lambda r: r["hj_address_code"].startswith(r["code"]), axis=1)
     assert right.mean() >= 0.99, coded[~right].head().to_string()
+
+
+def test_conflict_lists_every_attribute_whose_departments_latest_values_differ(built_city):
+    """hub.conflict reads only the attributes survivorship flagged as disputed; checked here
+    against the definition computed over all candidates."""
+    expected = set(
+        built_city.query(
+            "with latest as (select distinct on (master_id, attribute, extract) master_id, "
+            "attribute, extract, value from intermediate.int_person_attribute_candidates "
+            "order by master_id, attribute, extract, observed_at desc nulls last, mention_id) "
+            "select master_id, attribute from latest group by master_id, attribute "
+            "having count(distinct value) > 1"
+        )
+    )
+    listed = set(
+        built_city.query("select master_id, attribute from hub.conflict where subject = 'person'")
+    )
+    assert expected, "the demo city has conflicting departments"
+    assert listed == expected
+    chosen = built_city.query(
+        "select count(*) from hub.conflict c join hub.person_attribute a "
+        "using (master_id, attribute) where c.subject = 'person' "
+        "and (c.chosen_value <> a.value or c.chosen_extract <> a.extract)"
+    )
+    assert chosen == [(0,)]
+
+
+def test_person_attribute_has_one_row_per_person_and_attribute(built_city):
+    counts = built_city.query(
+        "select count(*), count(distinct (master_id, attribute)) from hub.person_attribute"
+    )
+    assert counts[0][0] > 0 and counts[0][0] == counts[0][1]
+    # what guarantees it on every build: the unique index of the table behind the view
+    unique = built_city.query(
+        "select count(*) from pg_index i join pg_class t on t.oid = i.indrelid "
+        "where t.oid = 'intermediate.int_person_golden_attributes'::regclass and i.indisunique"
+    )
+    assert unique == [(1,)]
