@@ -28,13 +28,22 @@ create table if not exists link.entity_link (
 );
 create index if not exists entity_link_master on link.entity_link (master_id);
 
--- Standard address code per distinct address text (rewritten each run).
+-- Standard address code per distinct address text; the texts that found none; and what they
+-- were matched against (register deliveries, matcher version): a run with the same basis
+-- matches only texts it has not seen (hub/linkage/addresses.py).
 create table if not exists link.address_match (
     address_text     text primary key,
     std_address_code text not null,
     score            real not null,
     method           text not null,
     level            text
+);
+create table if not exists link.address_unmatched (
+    address_text text primary key
+);
+create table if not exists link.address_match_basis (
+    basis      text not null,
+    matched_at timestamptz not null default now()
 );
 
 -- Master-id registry: each anchor (a valid key, or the content key of a record without one)

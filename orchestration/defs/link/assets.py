@@ -47,7 +47,9 @@ def build_link_asset(subject: str, table: str, mentions: str) -> dg.AssetsDefini
     group_name=GROUP,
     description=(
         "Each distinct address text delivered by any department matched to the standard "
-        "address register (code, score, method, level); written to link.address_match."
+        "address register (code, score, method, level); written to link.address_match. "
+        "While the register and the matcher are unchanged, only texts not seen before are "
+        "matched (link.address_match_basis records what they were matched against)."
     ),
     owners=["team:data-office"],
     kinds={"python", "postgres"},
