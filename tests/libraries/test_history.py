@@ -18,6 +18,8 @@ def _masters(conn) -> dict[str, str]:
 
 
 def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings, database):
+    """Also: a person the new snapshot no longer lists (and nobody else mentions) leaves the
+    golden tables, and their history versions are closed, not deleted."""
     manifest, _ = load_demo_city(settings, database, persons=300, seed=7, build=True)
     police = next(path for extract, path in manifest.files if extract == "gaj_rkxx")
     lines = police.read_text(encoding="gb18030").splitlines()
@@ -29,19 +31,30 @@ def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings
             "select name from hub.person where citizen_id = %s", [citizen_id]
         ).fetchone() == (old_name,)
 
+        # a person only the police register mentions, on a later line
+        (gone_master, gone_row) = conn.execute(
+            "select x.master_id, x.source_row from hub.xref x "
+            "where x.subject = 'person' and x.extract = 'gaj_rkxx' and x.source_row <> '1' "
+            "and not exists (select 1 from hub.xref y where y.subject = 'person' "
+            "and y.master_id = x.master_id and (y.extract, y.source_row) <> (x.extract, x.source_row)) "
+            "order by 1 limit 1"
+        ).fetchone()
+        gone_row = int(gone_row)
+
     new_name = "欧阳" + old_name[-1]
     first[header.index("XM")] = new_name
     changed = police.with_name("gaj_rkxx_20261115.csv")
-    changed.write_text(
-        "\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="gb18030"
-    )
+    kept = [line for row, line in enumerate(lines[2:], start=2) if row != gone_row]
+    changed.write_text("\n".join([lines[0], ",".join(first), *kept]) + "\n", encoding="gb18030")
     result = ingest_file(changed, "gaj_rkxx", database, settings)
     assert result.status == "loaded"
     build_libraries(settings, ephemeral=True)
 
     with psycopg.connect(database) as conn:
         after = _masters(conn)
-        assert after == before, "a new delivery renumbered persons"
+        assert after == {k: v for k, v in before.items() if v != gone_master}, (
+            "a new delivery renumbered persons"
+        )
         master_id = after[citizen_id]
         assert conn.execute(
             "select name from hub.person where master_id = %s", [master_id]
@@ -62,3 +75,17 @@ def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings
             [master_id],
         ).fetchall()
         assert [v for (v,) in versions] == [old_name, new_name]
+        assert conn.execute(
+            "select count(*) from hub.person where master_id = %s", [gone_master]
+        ).fetchone() == (0,)
+        closed = conn.execute(
+            "select count(*), count(*) filter (where dbt_valid_to is null) "
+            "from history.person_attribute_history where master_id = %s",
+            [gone_master],
+        ).fetchone()
+        assert closed[0] > 0 and closed[1] == 0, "the gone person's versions are closed"
+        assert conn.execute(
+            "select count(*) filter (where dbt_valid_to is null), count(*) "
+            "from history.person_history where master_id = %s",
+            [gone_master],
+        ).fetchone() == (0, 1)
