@@ -100,9 +100,9 @@ def build(figures: dict) -> float:
     return time.perf_counter() - started
 
 
-def change_names(police: Path, share: float, out: Path) -> int:
+def change_names(police: Path, share: float, out: Path, seed: int = 1) -> int:
     lines = police.read_text(encoding="gb18030").splitlines()
-    rng = random.Random(1)
+    rng = random.Random(seed)
     changed = 0
     for i in range(1, len(lines)):
         if rng.random() < share:
@@ -122,13 +122,20 @@ def main() -> None:
         "--change", type=float, default=0.01, help="share of persons renamed; 0: no rebuild"
     )
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument(
+        "--rebuild",
+        metavar="DATABASE",
+        help="only the rebuild: deliver the changed snapshot into this database, which a "
+        "--keep run built from the same --reuse city, and time the build after it",
+    )
     args = parser.parse_args()
     settings = get_settings()
     admin = psycopg.connect(
         to_libpq(database_url(settings)).rsplit("/", 1)[0] + "/postgres", autocommit=True
     )
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin.execute(f'create database "{name}"')
+    name = args.rebuild or f"bench_{uuid.uuid4().hex[:8]}"
+    if not args.rebuild:
+        admin.execute(f'create database "{name}"')
     url = to_libpq(database_url(settings)).rsplit("/", 1)[0] + "/" + name
     os.environ["HUB_DATABASE_URL"] = url
     get_settings.cache_clear()
@@ -142,6 +149,9 @@ def main() -> None:
     else:
         manifest = timed("generate", lambda: generate_city(out, args.persons), figures)
         files = manifest.files
+    if args.rebuild:
+        rebuild(args, files, url, settings, admin)
+        return
 
     def ingest_all():
         return [ingest_file(p, e, url, settings) for e, p in files]
@@ -160,9 +170,30 @@ def main() -> None:
         if args.keep:
             print(f"kept database {name}")
         return
-    police = next(p for e, p in files if e == "gaj_rkxx")
-    changed_file = police.with_name("gaj_rkxx_20261120.csv")
-    n = change_names(police, args.change, changed_file)
+    rebuild(args, files, url, settings, admin)
+
+
+def rebuild(args, files, url: str, settings, admin) -> None:
+    """Deliver a police snapshot in which ``--change`` of persons changed name; time the build.
+
+    The new snapshot is the database's current police snapshot (the city's, or the one an
+    earlier ``--rebuild`` delivered) with the names changed, written to ``<city>_changes/``
+    beside the city folder, so a city reused later does not deliver it again."""
+    name = url.rsplit("/", 1)[1]
+    changes = files[0][1].parent.parent.with_name(files[0][1].parent.parent.name + "_changes")
+    changes.mkdir(exist_ok=True)
+    with connect(url) as conn:
+        current = conn.execute(
+            "select file_name from staging.delivery where extract = 'gaj_rkxx' "
+            "and status = 'loaded' order by delivery_id desc limit 1"
+        ).fetchone()
+        (seq,) = conn.execute(
+            "select count(*) from staging.delivery where extract = 'gaj_rkxx'"
+        ).fetchone()
+    city_police = next(p for e, p in files if e == "gaj_rkxx")
+    police = changes / current[0] if current and (changes / current[0]).exists() else city_police
+    changed_file = changes / f"gaj_rkxx_2026120{seq % 10}.csv"
+    n = change_names(police, args.change, changed_file, seed=seq)
     re_figures: dict[str, float] = {}
     timed(
         "ingest changed police snapshot",
@@ -173,7 +204,7 @@ def main() -> None:
     print(f"\nrebuild after {n:,} changed names ({args.change:.0%}): {retotal:.1f} s")
     for k, v in re_figures.items():
         print(f"  {k:55s} {v:8.1f} s")
-    if args.keep:
+    if args.keep or args.rebuild:
         print(f"kept database {name}")
     else:
         admin.execute(f'drop database "{name}" with (force)')
