@@ -8,15 +8,14 @@ Runs against the hub's database (``HUB_*``), which must hold built subject libra
 It refreshes the serving tables (timed; ``--no-refresh`` skips that when they are there), issues a
 benchmark key, starts the real service with uvicorn on a free port and then:
 
-1. **Open loop at a fixed rate** (the target's load): `locust <https://locust.io>`_ headless
-   (``pip install locust``, the ``bench`` extra) with ``FastHttpUser``. Each of ``--users``
-   simulated clients keeps its own fixed schedule — one ``GET /v1/persons/{id}`` every
-   ``users / rate`` seconds at a random phase — whatever the answers take, so together they send
-   ``--rate`` requests/second and a slow answer does not slow the load down (no coordinated
-   omission while an answer is shorter than a client's period, 250 ms at the defaults). Latency
-   is reported twice, from the raw timings of every request (exact, not locust's rounded
-   histogram): from the moment the request was *sent*, and from the moment it was *due* on its
-   schedule (so any lag of the load tool or a late client counts against the service too).
+1. **Open loop at a fixed rate** (the target's load), with ``--tool``: ``wrk2`` (C, latency from
+   each request's due time, built from github.com/giltene/wrk2; the default when it is on
+   ``PATH``) or `locust <https://locust.io>`_ headless (``pip install locust``, the ``bench``
+   extra) with ``FastHttpUser``, each of ``--users`` simulated clients on its own fixed schedule,
+   latency from the raw timings of every request, from the moment it was *sent* and from the
+   moment it was *due* (so the tool's own lag counts against the service too); ``both`` runs
+   one after the other on the same service, to see what the load tool itself adds. See
+   :mod:`benchmarks.share_load`.
 2. **Flat out** (capacity): ``wrk`` (``apt-get install wrk``), 8 connections, closed loop.
 3. ``--batches`` batch checks of 10,000 citizen IDs (9,000 known, 500 unknown, 500 malformed).
 
@@ -30,10 +29,9 @@ docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import resource
+import re
 import shutil
 import socket
 import statistics
@@ -48,7 +46,9 @@ import httpx
 import psycopg
 import yaml
 
+from benchmarks import share_load
 from hub.database.connection import database_url, to_libpq
+from hub.share.audit_writer import SLOW_COMMIT_S
 from hub.share.database import ensure_share_database
 from hub.share.keys import issue_key
 from hub.share.serving import is_refreshed, refresh_serving_tables
@@ -56,95 +56,11 @@ from hub.share.settings import DEFAULT_GRANTS, ShareSettings
 
 PURPOSE = "allowance_case_work"
 
-LOCUSTFILE = '''
-"""Open-loop lookups: each user sends on its own fixed schedule (written by share_batch.py)."""
-import json, os, random, time
-
-import gevent
-from locust import FastHttpUser, events, task
-
-RATE = float(os.environ["SHARE_RATE"])
-USERS = int(os.environ["SHARE_USERS"])
-PERIOD = USERS / RATE
-IDS = open(os.environ["SHARE_IDS"]).read().split()
-HEADERS = {"X-API-Key": os.environ["SHARE_KEY"], "X-Purpose": os.environ["SHARE_PURPOSE"]}
-RECORDS = []  # (due, sent, answered, status) per request, monotonic seconds
-
-
-class Lookup(FastHttpUser):
-    def on_start(self):
-        self.rng = random.Random()
-        self.due = time.monotonic() + self.rng.random() * PERIOD
-        gevent.sleep(max(0.0, self.due - time.monotonic()))
-
-    def wait_time(self):
-        return max(0.0, self.due - time.monotonic())
-
-    @task
-    def lookup(self):
-        due, self.due = self.due, self.due + PERIOD
-        cid = IDS[self.rng.randrange(len(IDS))]
-        sent = time.monotonic()
-        with self.client.get(
-            "/v1/persons/" + cid, headers=HEADERS, name="/v1/persons/{citizen_id}",
-            catch_response=True,
-        ) as r:
-            answered = time.monotonic()
-            status = r.status_code
-            if status != 200:
-                r.failure(f"status {status}")
-        RECORDS.append((due, sent, answered, status))
-
-
-@events.quitting.add_listener
-def _write(environment, **_):
-    with open(os.environ["SHARE_OUT"], "w") as out:
-        json.dump(RECORDS, out)
-'''
-
-WRK_LUA = """
-local ids = {}
-for line in io.lines(os.getenv("SHARE_IDS")) do ids[#ids + 1] = line end
-wrk.headers["X-API-Key"] = os.getenv("SHARE_KEY")
-wrk.headers["X-Purpose"] = os.getenv("SHARE_PURPOSE")
-local i = math.random(#ids)
-request = function()
-  i = i + 1
-  return wrk.format("GET", "/v1/persons/" .. ids[(i % #ids) + 1])
-end
-done = function(summary, latency, requests)
-  io.write(string.format(
-    "JSON {\\"requests\\": %d, \\"seconds\\": %.3f, \\"p50_ms\\": %.2f, \\"p90_ms\\": %.2f, " ..
-    "\\"p99_ms\\": %.2f, \\"max_ms\\": %.2f, \\"non2xx\\": %d, \\"errors\\": %d}\\n",
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    summary.errors.status, summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout))
-end
-"""
-
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds of these processes so far (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
 
 
 def _service_pids(server: subprocess.Popen) -> tuple[list[int], list[int]]:
@@ -164,23 +80,6 @@ def _service_pids(server: subprocess.Popen) -> tuple[list[int], list[int]]:
         elif cmdline.startswith("postgres: hub_share "):
             backends.append(int(proc.name))
     return pids, backends
-
-
-def _percentiles(values: list[float]) -> dict:
-    """p50/p90/p99/max of ``values`` (ms), nearest-rank on the exact values."""
-    ordered = sorted(values)
-    if not ordered:
-        return {
-            "p50_ms": float("nan"),
-            "p90_ms": float("nan"),
-            "p99_ms": float("nan"),
-            "max_ms": float("nan"),
-        }
-
-    def rank(q: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, int(q * len(ordered) + 0.5) - 1))]
-
-    return {"p50_ms": rank(0.50), "p90_ms": rank(0.90), "p99_ms": rank(0.99), "max_ms": ordered[-1]}
 
 
 def _prepare(url: str, grants_file: Path, refresh: bool) -> tuple[str, str, list[str], dict]:
@@ -203,131 +102,14 @@ def _audit_mark(url: str) -> int:
         return conn.execute("select coalesce(max(id), 0) from audit.request_log").fetchone()[0]
 
 
-def _audit_since(url: str, key_id: str, mark: int) -> list[tuple[int, float]]:
+def _audit_between(url: str, key_id: str, marks: tuple[int, int]) -> list[tuple[int, float]]:
     with psycopg.connect(url) as conn:
         return conn.execute(
             "select status, duration_ms from audit.request_log "
-            "where id > %s and key_id = %s and endpoint = '/v1/persons/{citizen_id}'",
-            (mark, key_id),
+            "where id > %s and id <= %s and key_id = %s "
+            "and endpoint = '/v1/persons/{citizen_id}'",
+            (*marks, key_id),
         ).fetchall()
-
-
-def _locust(
-    base: str,
-    env: dict,
-    work: Path,
-    rate: float,
-    users: int,
-    seconds: int,
-    service: tuple[list[int], list[int]],
-    meanwhile=None,
-) -> dict:
-    """The open-loop run; figures from the raw timings of requests due after the ramp-up.
-
-    ``meanwhile(stop)``, if given, runs in a thread for the length of the run (batch checks).
-    """
-    locustfile = work / "locustfile.py"
-    locustfile.write_text(LOCUSTFILE)
-    out = work / "locust_records.json"
-    env = {**env, "SHARE_RATE": str(rate), "SHARE_USERS": str(users), "SHARE_OUT": str(out)}
-    ramp = 2  # users start within 1 s (spawn rate = users), each at a random phase
-    load_before = _load()
-    tool_cpu = _children_cpu()
-    service_cpu = _cpu_seconds(service[0])
-    db_cpu = _cpu_seconds(service[1])
-    started = time.monotonic()
-    stop = threading.Event()
-    side = threading.Thread(target=meanwhile, args=(stop,)) if meanwhile else None
-    if side:
-        side.start()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "locust",
-            "-f",
-            str(locustfile),
-            "--headless",
-            "--host",
-            base,
-            "-u",
-            str(users),
-            "-r",
-            str(users),
-            "-t",
-            f"{seconds + ramp + 1}s",
-            "--stop-timeout",
-            "10",
-            "--only-summary",
-            "--loglevel",
-            "WARNING",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    elapsed = time.monotonic() - started
-    if side:
-        stop.set()
-        side.join()
-    tool_cpu = _children_cpu() - tool_cpu
-    service_cpu = _cpu_seconds(service[0]) - service_cpu
-    db_cpu = _cpu_seconds(service[1]) - db_cpu
-    load_after = _load()
-    if not out.exists():
-        raise RuntimeError(f"locust wrote no timings:\n{proc.stdout}\n{proc.stderr}")
-    records = json.loads(out.read_text())
-    start = min(r[0] for r in records) + ramp
-    # Requests due in the steady window [start, start + seconds): the schedule's own window.
-    steady = [r for r in records if start <= r[0] < start + seconds]
-    from_sent = _percentiles([(a - s) * 1000 for _, s, a, _ in steady])
-    from_due = _percentiles([(a - d) * 1000 for d, _, a, _ in steady])
-    lag = _percentiles([(s - d) * 1000 for d, s, _, _ in steady])
-    answered = [a for _, _, a, _ in steady]
-    return {
-        "requests": len(steady),
-        "rps": len(steady) / seconds,
-        "answered_rps": len(steady) / (max(answered) - min(answered)) if len(answered) > 1 else 0,
-        "non2xx": sum(1 for *_, status in steady if status != 200),
-        "from_sent": from_sent,
-        "from_due": from_due,
-        "tool_lag": lag,
-        "all_requests": len(records),
-        "load": f"{load_before} → {load_after}",
-        # share of one core over the whole locust run (ramp-up and stop included)
-        "service_cores": service_cpu / elapsed,
-        "db_cores": db_cpu / elapsed,
-        "tool_cores": tool_cpu / elapsed,
-        "cpu_ms_per_request": 1000 * service_cpu / len(records),
-        "db_ms_per_request": 1000 * db_cpu / len(records),
-    }
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _wrk(base: str, env: dict, work: Path, seconds: int, connections: int) -> dict:
-    script = work / "lookups.lua"
-    script.write_text(WRK_LUA)
-    load_before = _load()
-    cmd = [
-        "wrk",
-        "-t2",
-        f"-c{connections}",
-        f"-d{seconds}s",
-        "--timeout",
-        "5s",
-        "-s",
-        str(script),
-        base,
-    ]
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
-    figures = json.loads(next(line[5:] for line in out.splitlines() if line.startswith("JSON ")))
-    figures["rps"] = figures["requests"] / figures["seconds"]
-    figures["load"] = f"{load_before} → {_load()}"
-    return figures
 
 
 def _batches(base: str, key: str, ids: list[str], n: int, stop=None, every: float = 0.0) -> dict:
@@ -335,7 +117,7 @@ def _batches(base: str, key: str, ids: list[str], n: int, stop=None, every: floa
     until it is set)."""
     rng = random.Random(7)
     times, found = [], 0
-    load_before = _load()
+    load_before = share_load.load()
     with httpx.Client(
         base_url=base, timeout=60, headers={"X-API-Key": key, "X-Purpose": "allowance_screening"}
     ) as client:
@@ -353,7 +135,7 @@ def _batches(base: str, key: str, ids: list[str], n: int, stop=None, every: floa
         "max_s": max(times, default=float("nan")),
         "found": found,
         "n": len(times),
-        "load": f"{load_before} → {_load()}",
+        "load": f"{load_before} → {share_load.load()}",
     }
 
 
@@ -364,16 +146,61 @@ def _row(name: str, rps: float, f: dict, non2xx: int, load: str) -> str:
     )
 
 
+def _open_loop(tool: str, base, env, work, args, service, meanwhile=None) -> dict:
+    """One open-loop run with ``tool``; ``meanwhile(stop)`` runs in a thread alongside."""
+    stop = threading.Event()
+    side = threading.Thread(target=meanwhile, args=(stop,)) if meanwhile else None
+    if side:
+        side.start()
+    try:
+        if tool == "wrk2":
+            return share_load.wrk2(
+                base, env, work, args.rate, args.connections, args.seconds, service, args.tool_nice
+            )
+        return share_load.locust(base, env, work, args.rate, args.users, args.seconds, service)
+    finally:
+        if side:
+            stop.set()
+            side.join()
+
+
+def _tools(choice: str) -> list[str]:
+    has_wrk2 = shutil.which("wrk2") is not None
+    if choice in ("wrk2", "both") and not has_wrk2:
+        sys.exit("wrk2 is not on PATH: build it from github.com/giltene/wrk2 (make; wrk → wrk2)")
+    if choice in ("locust", "both") or (choice == "auto" and not has_wrk2):
+        try:
+            import locust  # noqa: F401
+        except ImportError:
+            sys.exit("locust is needed: pip install 'locust>=2.47' (the bench extra)")
+    if choice == "auto":
+        return ["wrk2"] if has_wrk2 else ["locust"]
+    return ["wrk2", "locust"] if choice == "both" else [choice]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=200, help="open-loop requests/second")
+    parser.add_argument(
+        "--tool",
+        choices=("auto", "wrk2", "locust", "both"),
+        default="auto",
+        help="open-loop load tool (auto: wrk2 if on PATH, else locust; both: one after the other)",
+    )
+    parser.add_argument("--connections", type=int, default=50, help="wrk2 connections")
+    parser.add_argument(
+        "--tool-nice",
+        type=int,
+        default=0,
+        help="niceness of wrk2 (e.g. -10 as root: its own sending lag out of the figures)",
+    )
     parser.add_argument("--users", type=int, default=50, help="locust users sharing the rate")
     parser.add_argument("--seconds", type=int, default=30, help="length of each run")
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--no-flat", action="store_true", help="skip the flat-out wrk run")
     parser.add_argument("--no-refresh", action="store_true", help="keep the serving tables")
-    parser.add_argument("--runs", type=int, default=1, help="open-loop runs (one after another)")
+    parser.add_argument("--runs", type=int, default=1, help="open-loop runs per tool")
     parser.add_argument(
         "--mixed",
         type=float,
@@ -384,10 +211,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.no_flat and not shutil.which("wrk"):
         sys.exit("wrk is needed for the flat-out run: apt-get install wrk (or --no-flat)")
-    try:
-        import locust  # noqa: F401
-    except ImportError:
-        sys.exit("locust is needed: pip install 'locust>=2.47' (the bench extra)")
+    tools = _tools(args.tool)
     url = to_libpq(database_url())
     work = Path(tempfile.mkdtemp(prefix="share-bench-"))
     grants = yaml.safe_load(DEFAULT_GRANTS.read_text(encoding="utf-8"))
@@ -426,9 +250,10 @@ def main() -> None:
             "--no-access-log",
         ],
         env=env,
+        stderr=(work / "service.log").open("w"),
     )
     base = f"http://127.0.0.1:{port}"
-    opens, flat, batch, audits, mixed = [], None, None, [], None
+    runs, flat, batch = [], None, None  # runs: (name, tool, figures, audit rows)
     try:
         for _ in range(300):
             try:
@@ -437,13 +262,18 @@ def main() -> None:
             except httpx.TransportError:
                 time.sleep(0.1)
         # Warm up every worker: prepared statements, pools, first-call imports.
-        _locust(base, env, work, args.rate, args.users, 3, ([server.pid], []))
+        if shutil.which("wrk"):
+            share_load.wrk(base, env, work, 3, 8)
+        else:
+            share_load.locust(base, env, work, args.rate, args.users, 3, ([server.pid], []))
         service = _service_pids(server)  # after the warm-up: the pools' backends are open
-        for _ in range(args.runs):
-            mark = _audit_mark(url)
-            opens.append(_locust(base, env, work, args.rate, args.users, args.seconds, service))
-            time.sleep(0.5)
-            audits.append(_audit_since(url, key_id, mark))
+        for tool in tools:
+            for _ in range(args.runs):
+                mark = _audit_mark(url)
+                figures = _open_loop(tool, base, env, work, args, service)
+                time.sleep(0.5)
+                marks = (mark, _audit_mark(url))
+                runs.append((f"lookups, open loop ({tool})", tool, figures, marks))
         if args.mixed:
             mixed_batches: dict = {}
 
@@ -451,12 +281,13 @@ def main() -> None:
                 mixed_batches.update(_batches(base, key, ids, 0, stop, args.mixed))
 
             mark = _audit_mark(url)
-            mixed = _locust(base, env, work, args.rate, args.users, args.seconds, service, checking)
-            mixed["batches"] = mixed_batches
+            figures = _open_loop(tools[0], base, env, work, args, service, checking)
+            figures["batches"] = mixed_batches
             time.sleep(0.5)
-            mixed_audit = _audit_since(url, key_id, mark)
+            name = f"lookups, open loop ({tools[0]}), a batch check every {args.mixed:g} s"
+            runs.append((name, tools[0], figures, (mark, _audit_mark(url))))
         if not args.no_flat:
-            flat = _wrk(base, env, work, args.seconds, 8)
+            flat = share_load.wrk(base, env, work, args.seconds, 8)
         if args.batches:
             batch = _batches(base, key, ids, args.batches)
     finally:
@@ -469,15 +300,17 @@ def main() -> None:
     )
     print(
         f"city: {prep['persons']:,} persons; {refreshed}; uvicorn workers: {args.workers}; "
-        f"cores: {os.cpu_count()}; open loop: {args.rate:g}/s over {args.users} locust users, "
-        f"{args.seconds} s"
+        f"cores: {os.cpu_count()}; open loop: {args.rate:g}/s, {args.seconds} s recorded "
+        f"(wrk2: {args.connections} connections; locust: {args.users} users)"
     )
     print("| run | requests/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | load avg |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
-    named = [("lookups, open loop (locust)", o) for o in opens]
-    if mixed:
-        named.append((f"lookups, open loop, a batch check every {args.mixed:g} s meanwhile", mixed))
-    for name, o in named:
+    for name, tool, o, _ in runs:
+        if tool == "wrk2":
+            bad = o["non2xx"] + o["errors"]
+            print(_row(f"{name}, from send", o["rps"], o["from_sent"], bad, o["load"]))
+            print(_row(f"{name}, from due time", o["rps"], o, bad, o["load"]))
+            continue
         for since, figures in (("from send", o["from_sent"]), ("from due time", o["from_due"])):
             print(_row(f"{name}, {since}", o["rps"], figures, o["non2xx"], o["load"]))
     if flat:
@@ -490,29 +323,47 @@ def main() -> None:
                 flat["load"],
             )
         )
-    runs = list(zip(opens, audits, strict=True)) + ([(mixed, mixed_audit)] if mixed else [])
-    for o, rows in runs:
-        server_ms = _percentiles([d for _, d in rows])
-        lag = o["tool_lag"]
+    for name, tool, o, marks in runs:
+        rows = _audit_between(url, key_id, marks)
+        server_ms = share_load.percentiles([d for _, d in rows])
+        sent = o["requests"] if tool == "wrk2" else o["all_requests"]
+        if tool == "wrk2":
+            what = f"{sent:,} requests answered ({o['p999_ms']:.1f} ms at p99.9)"
+        else:
+            lag = o["tool_lag"]
+            what = (
+                f"{o['requests']:,} requests due in the window ({sent:,} in all); load tool lag "
+                f"(sent − due) p50 {lag['p50_ms']:.2f} ms, p99 {lag['p99_ms']:.2f} ms, "
+                f"max {lag['max_ms']:.1f} ms"
+            )
         print(
-            f"\nopen loop: {o['requests']:,} requests due in the window ({o['all_requests']:,} "
-            f"in all, {len(rows):,} audit rows of the run); load tool lag (sent − due) "
-            f"p50 {lag['p50_ms']:.2f} ms, p99 {lag['p99_ms']:.2f} ms, max {lag['max_ms']:.1f} ms;"
-            f" in the service before the audit commit (audit duration_ms) p50 "
-            f"{server_ms['p50_ms']:.2f} ms, p99 {server_ms['p99_ms']:.2f} ms, "
-            f"max {server_ms['max_ms']:.1f} ms; CPU: uvicorn {o['service_cores']:.2f} cores "
-            f"({o['cpu_ms_per_request']:.2f} ms per request), its PostgreSQL backends "
-            f"{o['db_cores']:.2f} cores ({o['db_ms_per_request']:.2f} ms per request; local "
-            f"server only), locust {o['tool_cores']:.2f} cores"
+            f"\n{name}: {what}; {len(rows):,} audit rows of the run; in the service before the "
+            f"audit commit (audit duration_ms) p50 {server_ms['p50_ms']:.2f} ms, p99 "
+            f"{server_ms['p99_ms']:.2f} ms, max {server_ms['max_ms']:.1f} ms; CPU: uvicorn "
+            f"{o['service_cores']:.2f} cores ({o['cpu_ms_per_request']:.2f} ms per request), its "
+            f"PostgreSQL backends {o['db_cores']:.2f} cores ({o['db_ms_per_request']:.2f} ms per "
+            f"request; local server only), {tool} {o['tool_cores']:.2f} cores"
         )
-        if len(rows) != o["all_requests"]:
-            print(f"WARNING: {o['all_requests']:,} requests sent but {len(rows):,} audit rows")
-    if mixed:
-        b = mixed["batches"]
-        print(
-            f"\nbatch checks during the mixed run: {b['n']}, p50 {b['p50_s']:.3f} s, "
-            f"max {b['max_s']:.3f} s"
+        # wrk2 does not count the requests still in flight when it stops; the service logs them.
+        if not sent <= len(rows) <= sent + (args.connections if tool == "wrk2" else 0):
+            print(f"WARNING: {sent:,} requests answered but {len(rows):,} audit rows")
+        if "batches" in o:
+            b = o["batches"]
+            print(
+                f"batch checks during that run: {b['n']}, p50 {b['p50_s']:.3f} s, "
+                f"max {b['max_s']:.3f} s"
+            )
+    slow = [
+        float(m.group(1))
+        for m in re.finditer(
+            r"audit commit of \d+ rows took (\d+) ms", (work / "service.log").read_text()
         )
+    ]
+    print(
+        f"\naudit group commits over {SLOW_COMMIT_S * 1000:.0f} ms (whole benchmark, from the "
+        f"service's log {work / 'service.log'}): {len(slow)}"
+        + (f", max {max(slow):.0f} ms" if slow else "")
+    )
     if batch:
         print(
             f"\n10,000-ID batch check ({batch['n']} runs, {batch['found']:,} found in the last): "

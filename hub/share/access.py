@@ -1,8 +1,9 @@
 """Who is asking and what they may see: API key → department → the grant for the declared purpose.
 
-:func:`caller` is the FastAPI dependency every data route takes. It fills the request's audit
-entry as it learns (key id, department, purpose), so a refused request is logged with whatever
-was known, and raises :class:`ShareError` with 401 / 403 / 422 / 429 as the case is.
+:func:`identify` does it; :func:`caller`, the FastAPI dependency every data route takes, and the
+lookup lane (:mod:`hub.share.lookup_lane`) call it. It fills the request's audit entry as it
+learns (key id, department, purpose), so a refused request is logged with whatever was known,
+and raises :class:`ShareError` with 401 / 403 / 422 / 429 as the case is.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from hub.share.audit import AuditEntry
 from hub.share.errors import ShareError
 from hub.share.grants import Department, Grant, SubjectGrant
 from hub.share.keys import KeyRejected, verify_key
@@ -40,31 +42,28 @@ class Caller:
         return granted
 
 
-def _presented_key(request: Request, x_api_key: str | None) -> str | None:
+def presented_key(x_api_key: str | None, authorization: str | None) -> str | None:
+    """The key from ``X-API-Key``, else from ``Authorization: Bearer …``."""
     if x_api_key:
         return x_api_key
-    auth = request.headers.get("authorization", "")
-    scheme, _, token = auth.partition(" ")
+    scheme, _, token = (authorization or "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-def caller(
-    request: Request,
-    x_api_key: Annotated[str | None, Header(description="The department's API key.")] = None,
-    x_purpose: Annotated[
-        str | None, Header(description="Declared purpose of this request (a granted code).")
-    ] = None,
-) -> Caller:
-    state = request.app.state
-    entry = request.state.audit
+def identify(state, entry: AuditEntry, presented: str | None, purpose: str | None) -> Caller:
+    """The caller behind a presented key and declared purpose (``state``: the app's state).
+
+    Plain, so that the FastAPI dependency below and the lookup lane
+    (:mod:`hub.share.lookup_lane`) refuse and log exactly alike.
+    """
     with state.pool.connection() as conn:
         try:
-            holder = verify_key(conn, _presented_key(request, x_api_key))
+            holder = verify_key(conn, presented)
         except KeyRejected as exc:
             entry.key_id = exc.key_id
             raise ShareError(exc.code, _KEY_MESSAGES[exc.code]) from None
     entry.key_id, entry.department = holder.key_id, holder.department
-    entry.purpose = x_purpose
+    entry.purpose = purpose
     department = state.grants.departments.get(holder.department)
     if department is None:
         raise ShareError(
@@ -78,20 +77,31 @@ def caller(
             "rate limit exceeded for this department",
             headers={"Retry-After": str(max(1, round(wait)))},
         )
-    if not x_purpose:
+    if not purpose:
         raise ShareError(ErrorCode.PURPOSE_MISSING, "declare the purpose in the X-Purpose header")
-    grant = department.grant_for(x_purpose)
-    if grant is None or (holder.purposes and x_purpose not in holder.purposes):
+    grant = department.grant_for(purpose)
+    if grant is None or (holder.purposes and purpose not in holder.purposes):
         raise ShareError(
             ErrorCode.PURPOSE_NOT_GRANTED,
-            f"purpose {x_purpose!r} is not granted to this key",
+            f"purpose {purpose!r} is not granted to this key",
             detail={
                 "granted": [
                     p for p in department.purposes if not holder.purposes or p in holder.purposes
                 ]
             },
         )
-    return Caller(holder.key_id, holder.department, department, x_purpose, grant)
+    return Caller(holder.key_id, holder.department, department, purpose, grant)
+
+
+def caller(
+    request: Request,
+    x_api_key: Annotated[str | None, Header(description="The department's API key.")] = None,
+    x_purpose: Annotated[
+        str | None, Header(description="Declared purpose of this request (a granted code).")
+    ] = None,
+) -> Caller:
+    presented = presented_key(x_api_key, request.headers.get("authorization"))
+    return identify(request.app.state, request.state.audit, presented, x_purpose)
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

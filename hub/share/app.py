@@ -19,6 +19,7 @@ from hub.share.audit_writer import AuditWriter
 from hub.share.database import Pool, service_conninfo
 from hub.share.errors import install_error_handlers
 from hub.share.grants import check_fields, load_grants
+from hub.share.lookup_lane import LookupLane
 from hub.share.ratelimit import RateLimiter
 from hub.share.routes import router
 from hub.share.serving import serving_columns
@@ -144,6 +145,8 @@ def create_app(owner_url: str, settings: ShareSettings | None = None) -> FastAPI
     def healthz() -> dict:
         return {"status": "ok"}
 
+    if settings.lookup_lane:
+        app.add_middleware(LookupLane)  # inside the audit middleware (added last: outermost)
     app.add_middleware(AuditMiddleware, max_body_bytes=settings.max_body_bytes)
     return app
 

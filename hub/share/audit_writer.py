@@ -22,6 +22,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 
 import psycopg
 
@@ -35,6 +36,9 @@ _MAX_GROUP = 500
 
 BULK_IDENTIFIERS = 100
 """Rows naming more identifiers than this are written by the bulk lane."""
+
+SLOW_COMMIT_S = 0.1
+"""A group commit taking longer than this is logged (a warning naming the rows and the time)."""
 
 _STOP = object()
 
@@ -97,7 +101,12 @@ class _Lane:
                 if self._conn is not None:
                     self._conn.close()
                 self._conn = psycopg.connect(self._conninfo, autocommit=True)
+            started = time.perf_counter()
             self._conn.execute(_insert(len(rows)), params)
+            took = time.perf_counter() - started
+            if took >= SLOW_COMMIT_S:
+                # Almost always the WAL flush waiting on a disk that other work keeps busy.
+                log.warning("audit commit of %d rows took %.0f ms", len(rows), took * 1000)
             return True
         except Exception:
             log.exception("audit rows could not be written")

@@ -65,10 +65,17 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     request.state.error_code = code.value
+    return JSONResponse(
+        error_body(code, message, detail), status_code=STATUS[code], headers=headers
+    )
+
+
+def error_body(code: ErrorCode, message: str, detail: Any = None) -> dict[str, Any]:
+    """The one shape of every error answer."""
     body: dict[str, Any] = {"code": code.value, "message": message}
     if detail is not None:
         body["detail"] = detail
-    return JSONResponse({"error": body}, status_code=STATUS[code], headers=headers)
+    return {"error": body}
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from hub.share import queries
 from hub.share.access import Caller, CallerDep
+from hub.share.audit import AuditEntry
 from hub.share.checks import run_batch, wanted_checks
 from hub.share.errors import ShareError
 from hub.share.masking import project
@@ -68,14 +69,23 @@ def _not_found(what: str) -> ShareError:
 
 @router.get("/persons/{citizen_id}", summary="A person by citizen ID")
 def person(request: Request, caller: CallerDep, citizen_id: str, fields: FieldsQuery = None):
+    # Served by the lookup lane (hub.share.lookup_lane) in the running service; this route
+    # documents it in OpenAPI and answers identically.
+    return person_answer(request.app.state, caller, request.state.audit, citizen_id, fields)
+
+
+def person_answer(
+    state, caller: Caller, entry: AuditEntry, citizen_id: str, fields: str | None
+) -> dict[str, Any]:
+    """A person by citizen ID, cut to the grant (``state``: the app's state)."""
     caller.subject(Subject.PERSON)
-    _audit(request, [citizen_id], 0)
+    entry.identifiers, entry.records_returned = [citizen_id], 0
     cid = _standard("citizen_id", citizen_id)
-    with request.app.state.pool.connection() as conn:
+    with state.pool.connection() as conn:
         record = queries.person_by_citizen_id(conn, cid, caller.county)
     if record is None:
         raise _not_found("person")
-    _audit(request, [citizen_id], 1)
+    entry.records_returned = 1
     return _shape(caller, Subject.PERSON, record, fields)
 
 

@@ -44,6 +44,10 @@ class ShareSettings(BaseSettings):
         default=50.0, description="Default per-department request rate (token bucket refill)."
     )
     rate_burst: int = Field(default=100, description="Default per-department burst allowance.")
+    lookup_lane: bool = Field(
+        default=True,
+        description="Serve GET /v1/persons/{citizen_id} by the lean lookup lane (same answers).",
+    )
 
 
 @lru_cache(maxsize=1)
