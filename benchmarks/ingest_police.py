@@ -180,9 +180,11 @@ def main() -> None:
         )
         try:
             home = work / "home"
+            load_before = os.getloadavg()
             parse = _run_step("parse_validate", path, home=home)
             ingest = _run_step("ingest", path, conninfo, home=home)
             bare = _run_step("bare_copy", path, conninfo, psql, home=home)
+            load_after = os.getloadavg()
         finally:
             if server:
                 server.stop()
@@ -209,6 +211,11 @@ def main() -> None:
     )
     print(
         f"staged {ingest['staged']:,}, quarantined {ingest['quarantined']:,}; hub ingest speed = {bare['seconds'] / ingest['seconds']:.2f} × bare COPY"
+    )
+    # The machine may be shared: timings mean little when other work keeps the cores busy.
+    print(
+        f"load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in load_before)}; "
+        f"after: {', '.join(f'{x:.2f}' for x in load_after)} on {os.cpu_count()} cores"
     )
 
 

@@ -19,24 +19,11 @@ def decode(data: bytes, expected: str, file_name: str) -> tuple[str, list[tuple[
     warnings: list[tuple[str, str]] = []
     has_bom = data.startswith(codecs.BOM_UTF8)
     if expected == "gb18030":
-        if has_bom:
-            raise DeliveryRejected(
-                f"{file_name}: starts with a UTF-8 byte-order mark, but the contract expects "
-                "GB18030. Ask the department to export it as GB18030 (or fix the contract)."
-            )
-        if _is_utf8_text(data):
-            raise DeliveryRejected(
-                f"{file_name}: the file is UTF-8 encoded, but the contract expects GB18030; "
-                "read as GB18030 it would load as mojibake. Ask the department to re-export it "
-                "as GB18030 (or fix the contract's encoding)."
-            )
+        refuse_other_than_gb18030(data, file_name)
         try:
             return data.decode("gb18030"), warnings
         except UnicodeDecodeError as exc:
-            raise DeliveryRejected(
-                f"{file_name}: not valid GB18030 at byte {exc.start} "
-                f"({data[exc.start : exc.start + 8]!r}); the contract expects GB18030."
-            ) from exc
+            raise DeliveryRejected(gb18030_error(data, exc.start, file_name)) from exc
     # utf-8 and utf-8-sig
     if expected == "utf-8-sig" and not has_bom:
         warnings.append(
@@ -57,6 +44,30 @@ def decode(data: bytes, expected: str, file_name: str) -> tuple[str, list[tuple[
         ) from exc
     _refuse_double_encoding(text, file_name, expected)
     return text, warnings
+
+
+def refuse_other_than_gb18030(data: bytes, file_name: str) -> None:
+    """The checks of a GB18030 file that come before decoding it: no byte-order mark, not
+    UTF-8 text (which GB18030 would decode into mojibake)."""
+    if data.startswith(codecs.BOM_UTF8):
+        raise DeliveryRejected(
+            f"{file_name}: starts with a UTF-8 byte-order mark, but the contract expects "
+            "GB18030. Ask the department to export it as GB18030 (or fix the contract)."
+        )
+    if _is_utf8_text(data):
+        raise DeliveryRejected(
+            f"{file_name}: the file is UTF-8 encoded, but the contract expects GB18030; "
+            "read as GB18030 it would load as mojibake. Ask the department to re-export it "
+            "as GB18030 (or fix the contract's encoding)."
+        )
+
+
+def gb18030_error(data: bytes, start: int, file_name: str) -> str:
+    """The message refusing a file that is not valid GB18030 from byte ``start`` on."""
+    return (
+        f"{file_name}: not valid GB18030 at byte {start} "
+        f"({data[start : start + 8]!r}); the contract expects GB18030."
+    )
 
 
 def _is_utf8_text(data: bytes) -> bool:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -25,12 +27,13 @@ from psycopg.types.json import Jsonb
 
 from data_contracts.loader import load_contract
 from data_contracts.model import Contract
-from hub.database.schema import ensure_core_schema, ensure_staging_table
+from hub.database.schema import ensure_core_schema, ensure_staging_table, staging_columns
 from hub.ingest.errors import DeliveryRejected
 from hub.ingest.mapping import map_columns
-from hub.ingest.readers import open_delivery
+from hub.ingest.readers import DeliveryReader, RawChunk, open_delivery
+from hub.ingest.segments import CsvPlan, QuarantineOrder, UndecodableSegment
 from hub.ingest.validate import ChunkValidator, QuarantinedRow, RenderedChunk, ValidatedChunk
-from hub.ingest.workers import checked_in_parallel, worker_count
+from hub.ingest.workers import checked_in_parallel, segments_in_parallel, worker_count
 from hub.settings import HubSettings, get_settings
 from hub.vocabulary import DeliveryStatus, DeliveryWarning
 
@@ -70,12 +73,33 @@ def ingest_file(
     """Load ``path`` as a delivery of ``extract`` into the database at ``conninfo``.
 
     ``workers``: processes that check chunks in parallel (0: all in this process); by default
-    one per core for a file big enough to be worth it. The result is the same either way.
+    one per core for a file big enough to be worth it. With workers, a CSV file is decoded and
+    parsed by them too, in segments (``hub.ingest.segments``). The result is the same either way.
     """
     settings = settings or get_settings()
     contract = contract or load_contract(extract)
     path = Path(path)
     started = time.perf_counter()
+    # The staging columns load the standardizers' tables (a second on first use); while the
+    # file is read, hashed, archived and scanned (which release the GIL), a thread loads them.
+    warming = threading.Thread(target=_warm_up, args=(contract,), daemon=True)
+    warming.start()
+    try:
+        result = _read_and_load(path, contract, conninfo, settings, workers, warming)
+    finally:
+        warming.join()  # a later load must not fork worker processes while it runs
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _read_and_load(
+    path: Path,
+    contract: Contract,
+    conninfo: str,
+    settings: HubSettings,
+    workers: int | None,
+    warming: threading.Thread,
+) -> DeliveryResult:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -84,6 +108,8 @@ def ingest_file(
     if workers is None:
         workers = worker_count() if len(data) >= PARALLEL_MIN_BYTES else 0
     archived = _archive(path, data, content_hash, contract, settings)
+    # Handed on to the reader (not read again), which keeps the bytes only as long as it needs.
+    delivered = [data]
     del data
 
     with psycopg.connect(conninfo) as conn:
@@ -91,16 +117,37 @@ def ingest_file(
         conn.commit()
         try:
             result = _load(
-                conn, path, contract, content_hash, archived, settings.ingest_chunk_rows, workers
+                conn,
+                path,
+                contract,
+                content_hash,
+                archived,
+                settings.ingest_chunk_rows,
+                workers,
+                delivered,
+                warming,
             )
         except DeliveryRejected as exc:
             conn.rollback()
-            result = _record_rejection(conn, path, contract, content_hash, archived, str(exc))
+            result = _record_rejection(
+                conn,
+                path,
+                contract,
+                content_hash,
+                archived,
+                str(exc),
+                getattr(exc, "delivery_id", None),
+            )
         except BaseException:
             conn.rollback()
             raise
-    result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def _warm_up(contract: Contract) -> None:
+    # Errors show later, where ``ensure_staging_table`` computes the same columns again.
+    with suppress(Exception):
+        staging_columns(contract)
 
 
 def _archive(
@@ -124,6 +171,8 @@ def _load(
     archived: Path,
     chunk_rows: int,
     workers: int = 0,
+    delivered: list[bytes] | None = None,
+    warming: threading.Thread | None = None,
 ) -> DeliveryResult:
     # One loader per extract at a time: snapshots replace each other, so order matters.
     conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"hub.ingest.{contract.extract}"])
@@ -136,13 +185,21 @@ def _load(
         conn.rollback()
         return DeliveryResult(contract.extract, path.name, "duplicate", duplicate_of=earlier[0])
 
-    reader = open_delivery(path, contract)
-    mapping = map_columns(reader.columns, contract, path.name)
+    data = delivered.pop() if delivered else None
+    reader = open_delivery(path, contract, split=workers > 0, data=data)
+    del data
+    try:
+        mapping = map_columns(reader.columns, contract, path.name)
+    except DeliveryRejected:
+        reader.refuse_undecodable()  # a file that does not decode is refused for that first
+        raise
     warnings = [
         {"code": str(code), "message": msg} for code, msg in reader.warnings + mapping.warnings
     ]
 
     delivery_id = _insert_delivery(conn, path, contract, content_hash, archived, "loaded")
+    if warming is not None:
+        warming.join()  # before worker processes fork: no thread may hold a lock then
     copy_columns = ensure_staging_table(conn, contract)
     table = sql.Identifier("staging", contract.extract)
 
@@ -169,51 +226,50 @@ def _load(
         table, sql.SQL(", ").join(map(sql.Identifier, validator.render_columns))
     )
 
-    def write(checked: ValidatedChunk | RenderedChunk) -> None:
+    def write(checked: ValidatedChunk | RenderedChunk | None, quarantine: list) -> None:
         if isinstance(checked, RenderedChunk):
             if checked.rows_staged:
                 with conn.cursor().copy(copy_rendered_sql) as copy:
                     for piece in checked.copy_text:
                         copy.write(piece)
-        elif checked.staged.num_rows:
+        elif checked is not None and checked.staged.num_rows:
             buffer = io.BytesIO()
             pacsv.write_csv(checked.staged, buffer, pacsv.WriteOptions(include_header=False))
             with conn.cursor().copy(copy_sql) as copy:
                 copy.write(buffer.getvalue())
-        _copy_quarantine(conn, delivery_id, contract.extract, checked.quarantined)
+        _copy_quarantine(conn, delivery_id, contract.extract, quarantine)
 
-    chunks = reader.chunks(chunk_rows)
-    if workers > 0:
-        checked_chunks = checked_in_parallel(validator, chunks, workers)
+    if reader.plan is not None:
+        results = _segments_resolved(validator, reader.plan, workers, chunk_rows)
     else:
-        checked_chunks = ((chunk, None) for chunk in chunks)
+        results = _chunks_resolved(validator, reader, workers, chunk_rows)
     skipping_triggers = _skip_row_triggers(conn)
     # COPY of one chunk runs in a thread while the next chunks are checked (by worker
     # processes for a big file), so the server parses rows while Python checks the next ones.
     # Only the COPY thread touches the connection until the last chunk is written; rows go in
     # in file order, in this one transaction.
     with (
-        closing(checked_chunks),
+        closing(results),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy") as pool,
     ):
         pending: Future | None = None
-        for chunk, checked_alone in checked_chunks:
-            if checked_alone is None:
-                checked = validator.validate(chunk)
-            elif checked_alone.copy_text is not None:
-                checked = validator.resolve_rendered(chunk, checked_alone)
-            else:
-                checked = validator.resolve(chunk, checked_alone)
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(write, checked)
-            staged += (
-                checked.rows_staged
-                if isinstance(checked, RenderedChunk)
-                else checked.staged.num_rows
-            )
-            quarantined += len(checked.quarantined)
-            duplicate_keys += checked.duplicate_keys
+        try:
+            for checked, quarantine in results:
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(write, checked, quarantine)
+                if checked is None:
+                    continue
+                staged += (
+                    checked.rows_staged
+                    if isinstance(checked, RenderedChunk)
+                    else checked.staged.num_rows
+                )
+                quarantined += len(checked.quarantined)
+                duplicate_keys += checked.duplicate_keys
+        except UndecodableSegment as exc:
+            exc.delivery_id = delivery_id  # refused as if before the load: the same number
+            raise
         if pending is not None:
             pending.result()
     if skipping_triggers:
@@ -255,6 +311,57 @@ def _load(
     )
 
 
+Resolved = Iterator[tuple[ValidatedChunk | RenderedChunk | None, list[QuarantinedRow]]]
+
+
+def _chunks_resolved(
+    validator: ChunkValidator, reader: DeliveryReader, workers: int, chunk_rows: int
+) -> Resolved:
+    """Each chunk of the reader checked (by worker processes if ``workers``) and resolved in
+    order, with its quarantined rows."""
+    chunks = reader.chunks(chunk_rows)
+    if workers > 0:
+        checked_chunks = checked_in_parallel(validator, chunks, workers)
+    else:
+        checked_chunks = ((chunk, None) for chunk in chunks)
+    with closing(checked_chunks):
+        for chunk, checked_alone in checked_chunks:
+            if checked_alone is None:
+                checked = validator.validate(chunk)
+            elif checked_alone.copy_text is not None:
+                checked = validator.resolve_rendered(chunk, checked_alone)
+            else:
+                checked = validator.resolve(chunk, checked_alone)
+            yield checked, checked.quarantined
+
+
+def _segments_resolved(
+    validator: ChunkValidator, plan: CsvPlan, workers: int, chunk_rows: int
+) -> Resolved:
+    """Each segment of a planned CSV file decoded, parsed and checked by worker processes and
+    resolved in order; quarantined rows go on in the order the chunks of ``CsvReader`` would
+    have given them (``QuarantineOrder``), the last ones after the last segment."""
+    order = QuarantineOrder(chunk_rows)
+    parsed_segments = segments_in_parallel(validator, plan, workers)
+    with closing(parsed_segments):
+        for parsed in parsed_segments:
+            rows = parsed.source_rows
+            chunk = RawChunk(
+                None,
+                rows,
+                parsed.broken,
+                reread=lambda positions, rows=rows: plan.raw_values(
+                    [int(rows[i]) for i in positions]
+                ),
+            )
+            if parsed.checked.copy_text is not None:
+                checked = validator.resolve_rendered(chunk, parsed.checked)
+            else:
+                checked = validator.resolve(chunk, parsed.checked)
+            yield checked, order.add(parsed, checked.quarantined, len(parsed.broken))
+    yield None, order.rest()
+
+
 def _skip_row_triggers(conn: psycopg.Connection) -> bool:
     """Skip the per-row foreign-key check of ``delivery_id`` while this delivery's rows go in.
 
@@ -278,13 +385,17 @@ def _insert_delivery(
     archived: Path,
     status: str,
     error: str | None = None,
+    delivery_id: int | None = None,
 ) -> int:
-    """The delivery's row in staging.delivery; its number."""
+    """The delivery's row in staging.delivery; its number (``delivery_id``: the number a
+    rolled-back load of this file drew, for its rejection; else the next one)."""
     return conn.execute(
-        "insert into staging.delivery (extract, department, file_name, content_hash, file_size, "
-        "status, mode, error, archived_path, source_path) "
-        "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) returning delivery_id",
+        "insert into staging.delivery (delivery_id, extract, department, file_name, "
+        "content_hash, file_size, status, mode, error, archived_path, source_path) "
+        "values (coalesce(%s, nextval(pg_get_serial_sequence('staging.delivery', "
+        "'delivery_id'))), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) returning delivery_id",
         [
+            delivery_id,
             contract.extract,
             contract.department,
             path.name,
@@ -316,9 +427,17 @@ def _copy_quarantine(
 
 
 def _record_rejection(
-    conn, path: Path, contract: Contract, content_hash: str, archived: Path, error: str
+    conn,
+    path: Path,
+    contract: Contract,
+    content_hash: str,
+    archived: Path,
+    error: str,
+    delivery_id: int | None = None,
 ) -> DeliveryResult:
-    delivery_id = _insert_delivery(conn, path, contract, content_hash, archived, "rejected", error)
+    delivery_id = _insert_delivery(
+        conn, path, contract, content_hash, archived, "rejected", error, delivery_id
+    )
     conn.commit()
     return DeliveryResult(
         contract.extract,

@@ -8,19 +8,19 @@ files raise :class:`DeliveryRejected` before anything is loaded.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from data_contracts.model import Contract
-from hub.ingest.encoding import decode
+from hub.ingest.encoding import decode, refuse_other_than_gb18030
 from hub.ingest.errors import DeliveryRejected
+from hub.ingest.segments import CsvPlan, open_arrow_csv, plan_segments
 from hub.vocabulary import QuarantineReason
 
 
@@ -53,10 +53,12 @@ class RawChunk:
     ``records`` holds the original JSON objects, so quarantine keeps them exactly.
     """
 
-    table: pa.Table
+    table: pa.Table | None
     source_rows: list[int] | list[str]
     broken: list[BrokenRow] = field(default_factory=list)
     records: list[dict] | None = None
+    # The raw values of rows by position, when ``table`` stayed in a worker process.
+    reread: Callable[[list[int]], list[list[str]]] | None = None
 
     @property
     def num_rows(self) -> int:
@@ -71,19 +73,27 @@ class RawChunk:
 class DeliveryReader:
     columns: list[SourceColumn]
     warnings: list[tuple[str, str]]
+    plan: CsvPlan | None = None
+
+    def refuse_undecodable(self) -> None:
+        """Raise what decoding the whole file raises (a reader with a ``plan`` has not yet)."""
 
     def chunks(self, size: int) -> Iterator[RawChunk]:  # pragma: no cover - interface
         raise NotImplementedError
 
 
-def open_delivery(path: Path, contract: Contract) -> DeliveryReader:
-    readers = {
-        "csv": CsvReader,
-        "jsonl": JsonLinesReader,
-        "xlsx": XlsxReader,
-        "json": NestedJsonReader,
-    }
-    return readers[contract.format](path, contract)
+def open_delivery(
+    path: Path, contract: Contract, split: bool = False, data: bytes | None = None
+) -> DeliveryReader:
+    """The reader of ``path`` (whose bytes are ``data`` if already read). ``split``: a CSV file
+    may be left undecoded for worker processes to decode and parse in segments
+    (``CsvReader.plan``)."""
+    if contract.format == "csv":
+        return CsvReader(path, contract, split, data)
+    if contract.format == "xlsx":
+        return XlsxReader(path, contract)
+    readers = {"jsonl": JsonLinesReader, "json": NestedJsonReader}
+    return readers[contract.format](path, contract, data)
 
 
 def _labels(n: int) -> list[str]:
@@ -111,10 +121,16 @@ def _read_bytes(path: Path) -> bytes:
 class CsvReader(DeliveryReader):
     """CSV via Arrow's streaming parser: fast, quote-aware, and it reports rows of wrong width."""
 
-    def __init__(self, path: Path, contract: Contract):
+    def __init__(
+        self, path: Path, contract: Contract, split: bool = False, data: bytes | None = None
+    ):
         self.path = path
         self.contract = contract
-        raw = _read_bytes(path)
+        raw = _read_bytes(path) if data is None else data
+        self.plan = self._plan(raw) if split else None
+        if self.plan is not None:
+            self._raw = raw
+            return
         text, self.warnings = decode(raw, contract.encoding or "utf-8", path.name)
         if not text or text.isspace():  # ``not text.strip()`` without copying the text
             raise DeliveryRejected(f"{path.name}: the file is empty (no header, no rows).")
@@ -127,41 +143,58 @@ class CsvReader(DeliveryReader):
             self._data = text.encode("utf-8")
         del text
 
+    def _plan(self, raw: bytes) -> CsvPlan | None:
+        """Segments for worker processes to decode and parse, after the checks that come
+        before decoding (the same errors as ``decode``); None: read the file as usual."""
+        expected = self.contract.encoding or "utf-8"
+        if expected == "gb18030":
+            refuse_other_than_gb18030(raw, self.path.name)
+            self.warnings = []
+            offset = 0
+        else:  # UTF-8 decodes fast: checked whole here, parsed as is in the workers
+            _, self.warnings = decode(raw, expected, self.path.name)
+            offset = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+        end = raw.find(b"\n", offset)
+        line = raw[offset : end if end >= 0 else len(raw)]
+        if b'"' in line:
+            return None  # a quoted header could span lines
+        try:
+            first_line = line.decode(expected.removesuffix("-sig")).rstrip("\r")
+        except UnicodeDecodeError:
+            return None
+        if not first_line.strip():
+            return None
+        header = next(csv.reader([first_line], delimiter=self.contract.delimiter))
+        plan = plan_segments(
+            raw,
+            offset,
+            "gb18030" if expected == "gb18030" else "utf-8",
+            self.contract.delimiter,
+            self.path.name,
+            len(header),
+        )
+        if plan is not None:
+            self.columns = [SourceColumn(name.strip()) for name in header]
+        return plan
+
+    def refuse_undecodable(self) -> None:
+        if self.plan is not None:
+            decode(self._raw, self.contract.encoding or "utf-8", self.path.name)
+
     def chunks(self, size: int) -> Iterator[RawChunk]:
+        assert self.plan is None, "a planned file is parsed in segments (parse_segment)"
         width = len(self.columns)
         broken: dict[int, BrokenRow] = {}
 
         def on_invalid(row) -> str:
             number = row.number - 1 if row.number is not None else None
-            reason = (
-                QuarantineReason.TRUNCATED_ROW
-                if row.actual_columns < row.expected_columns
-                else QuarantineReason.MALFORMED_ROW
-            )
-            if row.actual_columns == 1 and not row.text.strip():
-                return "skip"  # a blank line is not a row
-            message = f"{row.actual_columns} fields where the header has {row.expected_columns}"
-            broken[number] = BrokenRow(number, row.text, reason, message)
+            found = broken_row(row, number)
+            if found is not None:
+                broken[number] = found
             return "skip"
 
         labels = _labels(width)
-        reader = pacsv.open_csv(
-            io.BytesIO(self._data),
-            read_options=pacsv.ReadOptions(
-                use_threads=False, block_size=16 << 20, skip_rows=1, column_names=labels
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=self.contract.delimiter,
-                newlines_in_values=True,
-                ignore_empty_lines=False,
-                invalid_row_handler=on_invalid,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={label: pa.string() for label in labels},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        reader = open_arrow_csv(self._data, self.contract.delimiter, labels, 1, on_invalid)
         next_row = 1
         skipped: set[int] = set()
         reported: set[int] = set()
@@ -184,6 +217,20 @@ class CsvReader(DeliveryReader):
         leftovers = [b for n, b in broken.items() if n not in reported]
         if leftovers:
             yield RawChunk(_empty_table(labels), [], leftovers)
+
+
+def broken_row(row, number: int | None) -> BrokenRow | None:
+    """The broken row of a record Arrow cannot split into the header's fields (``row``, an
+    Arrow InvalidRow), numbered ``number``; None for a blank line, which is not a row."""
+    if row.actual_columns == 1 and not row.text.strip():
+        return None
+    reason = (
+        QuarantineReason.TRUNCATED_ROW
+        if row.actual_columns < row.expected_columns
+        else QuarantineReason.MALFORMED_ROW
+    )
+    message = f"{row.actual_columns} fields where the header has {row.expected_columns}"
+    return BrokenRow(number, row.text, reason, message)
 
 
 def _number_rows(n: int, next_row: int, broken: dict, skipped: set[int]) -> tuple[list[int], int]:
@@ -250,9 +297,10 @@ def _columns_in_order(objects: list[dict], parent: bool = False) -> list[SourceC
 class JsonLinesReader(DeliveryReader):
     """One JSON object per line; a line that does not parse is a broken row, not a broken file."""
 
-    def __init__(self, path: Path, contract: Contract):
+    def __init__(self, path: Path, contract: Contract, data: bytes | None = None):
         self.path = path
-        text, self.warnings = decode(_read_bytes(path), contract.encoding or "utf-8", path.name)
+        raw = _read_bytes(path) if data is None else data
+        text, self.warnings = decode(raw, contract.encoding or "utf-8", path.name)
         lines = text.split("\n")
         last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
         self.records: list[dict] = []
@@ -348,10 +396,11 @@ class NestedJsonReader(DeliveryReader):
     every complete object; the cut-off one becomes a broken row.
     """
 
-    def __init__(self, path: Path, contract: Contract):
+    def __init__(self, path: Path, contract: Contract, data: bytes | None = None):
         self.path = path
         self.records_key = contract.records or "records"
-        text, self.warnings = decode(_read_bytes(path), contract.encoding or "utf-8", path.name)
+        raw = _read_bytes(path) if data is None else data
+        text, self.warnings = decode(raw, contract.encoding or "utf-8", path.name)
         objects, self.broken = _parse_array_tolerantly(text, path.name)
         self.parents: list[dict] = []
         self.records: list[dict] = []

@@ -383,8 +383,10 @@ class ChunkValidator:
             return [chunk.records[i] for i in positions]
         if not positions:
             return []
-        take = pa.array(positions, type=pa.int64())
         labels = [c.label for c in self.columns]
+        if chunk.reread is not None:
+            return [dict(zip(labels, row, strict=True)) for row in chunk.reread(positions)]
+        take = pa.array(positions, type=pa.int64())
         values = [chunk.table.column(j).take(take).to_pylist() for j in range(len(labels))]
         return [dict(zip(labels, row, strict=True)) for row in zip(*values, strict=True)]
 
