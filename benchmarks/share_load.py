@@ -69,29 +69,8 @@ def _write(environment, **_):
         json.dump(RECORDS, out)
 '''
 
-WRK_LUA = """
-local ids = {}
-for line in io.lines(os.getenv("SHARE_IDS")) do ids[#ids + 1] = line end
-wrk.headers["X-API-Key"] = os.getenv("SHARE_KEY")
-wrk.headers["X-Purpose"] = os.getenv("SHARE_PURPOSE")
-local i = math.random(#ids)
-request = function()
-  i = i + 1
-  return wrk.format("GET", "/v1/persons/" .. ids[(i % #ids) + 1])
-end
-done = function(summary, latency, requests)
-  io.write(string.format(
-    "JSON {\\"requests\\": %d, \\"seconds\\": %.3f, \\"p50_ms\\": %.2f, \\"p90_ms\\": %.2f, " ..
-    "\\"p99_ms\\": %.2f, \\"max_ms\\": %.2f, \\"non2xx\\": %d, \\"errors\\": %d}\\n",
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    summary.errors.status, summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout))
-end
-"""
-
-
-WRK2_LUA = """
+# Both scripts: random known IDs in turn (one file of IDs), the department's key and purpose.
+_LUA_REQUESTS = """
 local ids = {}
 for line in io.lines(os.getenv("SHARE_IDS")) do ids[#ids + 1] = line end
 wrk.headers["X-API-Key"] = os.getenv("SHARE_KEY")
@@ -102,6 +81,26 @@ request = function()
   i = i + 1
   return wrk.format("GET", "/v1/persons/" .. ids[(i % #ids) + 1])
 end
+"""
+
+WRK_LUA = (
+    _LUA_REQUESTS
+    + """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "JSON {\\"requests\\": %d, \\"seconds\\": %.3f, \\"p50_ms\\": %.2f, \\"p90_ms\\": %.2f, " ..
+    "\\"p99_ms\\": %.2f, \\"max_ms\\": %.2f, \\"non2xx\\": %d, \\"errors\\": %d}\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    summary.errors.status, summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.timeout))
+end
+"""
+)
+
+WRK2_LUA = (
+    _LUA_REQUESTS
+    + """
 done = function(summary, latency, requests)
   io.write(string.format(
     "JSON {\\"requests\\": %d, \\"seconds\\": %.3f, \\"p50_ms\\": %.2f, \\"p90_ms\\": %.2f, " ..
@@ -114,6 +113,7 @@ done = function(summary, latency, requests)
     summary.errors.timeout))
 end
 """
+)
 
 WRK2_CALIBRATION_S = 10
 """wrk2 records nothing for its first 10 s (+5 ms per connection): it calibrates."""

@@ -20,7 +20,11 @@
         {%- for key in keys -%}{%- do key_names.append('dbt_unique_key_' ~ loop.index) -%}{%- endfor -%}
     {%- else -%}
         {%- do key_names.append('dbt_unique_key') -%}
-    {%- endif %}
+    {%- endif -%}
+    {#- the source's columns and the key columns, in the order dbt's staging rows have them -#}
+    {%- set payload = [] -%}
+    {%- for column in source_columns -%}{%- do payload.append(adapter.quote(column)) -%}{%- endfor -%}
+    {%- for name in key_names -%}{%- do payload.append(name) -%}{%- endfor %}
     with snapshot_query as (
 
         {{ source_sql }}
@@ -43,11 +47,8 @@
     -- every key that is new, changed or gone; nothing else leaves the join
     changes as materialized (
         select
-            {%- for column in source_columns %}
-            source_data.{{ adapter.quote(column) }},
-            {%- endfor %}
-            {%- for name in key_names %}
-            source_data.{{ name }},
+            {%- for column in payload %}
+            source_data.{{ column }},
             {%- endfor %}
             source_data.{{ columns.dbt_updated_at }},
             source_data.{{ columns.dbt_valid_from }},
@@ -67,12 +68,7 @@
 
     select
         'insert' as dbt_change_type,
-        {%- for column in source_columns %}
-        {{ adapter.quote(column) }},
-        {%- endfor %}
-        {%- for name in key_names %}
-        {{ name }},
-        {%- endfor %}
+        {{ payload | join(', ') }},
         {{ columns.dbt_updated_at }},
         {{ columns.dbt_valid_from }},
         {{ get_dbt_valid_to_current(strategy, columns) }},
@@ -83,12 +79,7 @@
     union all
     select
         'update' as dbt_change_type,
-        {%- for column in source_columns %}
-        {{ adapter.quote(column) }},
-        {%- endfor %}
-        {%- for name in key_names %}
-        {{ name }},
-        {%- endfor %}
+        {{ payload | join(', ') }},
         {{ columns.dbt_updated_at }},
         {{ columns.dbt_valid_from }},
         {{ columns.dbt_valid_from }} as {{ columns.dbt_valid_to }},
@@ -100,12 +91,7 @@
     union all
     select
         'delete' as dbt_change_type,
-        {%- for column in source_columns %}
-        {{ adapter.quote(column) }},
-        {%- endfor %}
-        {%- for name in key_names %}
-        {{ name }},
-        {%- endfor %}
+        {{ payload | join(', ') }},
         {{ snapshot_get_time() }} as {{ columns.dbt_valid_from }},
         {{ snapshot_get_time() }} as {{ columns.dbt_updated_at }},
         {{ snapshot_get_time() }} as {{ columns.dbt_valid_to }},

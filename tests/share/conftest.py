@@ -38,6 +38,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_service(app, log_level: str = "error") -> tuple[uvicorn.Server, threading.Thread, str]:
+    """Serve ``app`` with uvicorn on a free port in a thread; returns (server, thread, base URL)
+    once it accepts requests. Stop it with ``server.should_exit = True`` and ``thread.join``."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the share service did not start")
+        time.sleep(0.05)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
 @dataclass
 class Service:
     url: str
@@ -85,18 +100,9 @@ def service(built_city, share_settings) -> Service:
             "unknown_department": issue_key(conn, "nobody"),
         }
         revoke_key(conn, issued["revoked"].key_id)
-    app = create_app(built_city.url, share_settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the share service did not start")
-        time.sleep(0.05)
+    server, thread, url = start_service(create_app(built_city.url, share_settings), "warning")
     yield Service(
-        f"http://127.0.0.1:{port}",
+        url,
         built_city.url,
         {name: k.key for name, k in issued.items()},
         {name: k.key_id for name, k in issued.items()},

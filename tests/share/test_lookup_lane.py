@@ -3,17 +3,13 @@ same status, headers that matter, body, and audit row, for answers and for every
 
 from __future__ import annotations
 
-import threading
-import time
-
 import httpx
 import pytest
-import uvicorn
 
 from hub.share.app import create_app
 from hub.share.lookup_lane import LookupLane
 
-from .conftest import _free_port
+from .conftest import start_service
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +17,8 @@ def route_only(built_city, share_settings, service):
     """A second service on the same database with the lane switched off: FastAPI answers."""
     app = create_app(built_city.url, share_settings.model_copy(update={"lookup_lane": False}))
     assert not any(m.cls is LookupLane for m in app.user_middleware)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the route-only service did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    server, thread, url = start_service(app)
+    yield url
     server.should_exit = True
     thread.join(timeout=10)
 
