@@ -6,11 +6,16 @@
 -- (a view of this table).
 {{ config(indexes=[{'columns': ['master_id', 'attribute'], 'unique': True}]) }}
 
+with candidates as (
+    -- the candidates come ordered by master id: the sort below is per person (macro's note)
+    {{ person_attribute_candidates(sorted=true) }}
+)
+
 select distinct on (master_id, attribute)
     master_id, attribute, value, extract, delivery_id, file_name, source_row, role,
     observed_at, rank,
     min(value) over candidates <> max(value) over candidates as disputed
-from {{ ref('int_person_attribute_candidates') }}
+from candidates
 window candidates as (
     partition by master_id, attribute
     order by rank, observed_at desc nulls last, mention_id

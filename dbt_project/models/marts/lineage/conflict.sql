@@ -1,13 +1,21 @@
 -- Conflicts (数据冲突): every subject attribute on which departments disagree — each
 -- department's latest value, the value chosen and why (the authority rule that chose it).
 -- Only attributes whose candidates hold two or more values can disagree; survivorship flagged
--- them (`disputed`), so the candidates are read only for those (each table joined to its own
--- golden table, so that the planner sees the statistics of both).
-with candidates as (
+-- them (`disputed`), so the candidates are read only for those.
+with disputed_person as materialized (
+    -- read once: the golden person values are 12M rows at a million persons, a few disputed
+    select * from {{ ref('int_person_golden_attributes') }} where disputed
+),
+
+person_candidates as (
+    -- only the disputed persons' mentions are unpivoted (the candidates are a view)
+    {{ person_attribute_candidates(masters='select master_id from disputed_person') }}
+),
+
+candidates as (
     select 'person' as subject, c.*
-    from {{ ref('int_person_attribute_candidates') }} as c
-    join {{ ref('int_person_golden_attributes') }} as g using (master_id, attribute)
-    where g.disputed
+    from person_candidates as c
+    join disputed_person as g using (master_id, attribute)
     union all
     select 'legal_entity', c.*
     from {{ ref('int_entity_attribute_candidates') }} as c
@@ -16,7 +24,7 @@ with candidates as (
 ),
 
 golden as (
-    select 'person' as subject, * from {{ ref('int_person_golden_attributes') }} where disputed
+    select 'person' as subject, * from disputed_person
     union all
     select 'legal_entity', * from {{ ref('int_entity_golden_attributes') }} where disputed
 ),
