@@ -114,6 +114,18 @@ def change_names(police: Path, share: float, out: Path, seed: int = 1) -> int:
     return changed
 
 
+def machine_probe() -> float:
+    """Seconds for a fixed single-core Python loop, best of three: this machine's speed at the
+    moment, printed with the figures. The same code ran 1.7× slower on one day than on another
+    here, so figures from different runs compare only with their probes."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(range(50_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persons", type=int, default=100_000)
@@ -144,6 +156,7 @@ def main() -> None:
     figures: dict[str, float] = {}
     out = args.reuse or Path(f"/tmp/bench_city_{args.persons}")
     print(f"city of {args.persons:,} persons in {out}; database {name}", flush=True)
+    print(f"machine probe (50M-step Python loop, best of 3): {machine_probe():.2f} s", flush=True)
     if args.reuse:
         files = sorted((p.parent.name, p) for p in out.glob("*/*") if p.parent.name != "truth")
     else:
@@ -163,7 +176,8 @@ def main() -> None:
     total = build(figures)
     with connect(url) as conn:
         persons = conn.execute("select count(*) from hub.person").fetchone()[0]
-    print(f"\nfull build: {total:.1f} s for {persons:,} golden persons")
+    print(f"\nmachine probe after the build: {machine_probe():.2f} s")
+    print(f"full build: {total:.1f} s for {persons:,} golden persons")
     for k, v in figures.items():
         print(f"  {k:55s} {v:8.1f} s")
     if args.change <= 0:
@@ -201,7 +215,8 @@ def rebuild(args, files, url: str, settings, admin) -> None:
         re_figures,
     )
     retotal = build(re_figures)
-    print(f"\nrebuild after {n:,} changed names ({args.change:.0%}): {retotal:.1f} s")
+    print(f"\nmachine probe after the rebuild: {machine_probe():.2f} s")
+    print(f"rebuild after {n:,} changed names ({args.change:.0%}): {retotal:.1f} s")
     for k, v in re_figures.items():
         print(f"  {k:55s} {v:8.1f} s")
     if args.keep or args.rebuild:

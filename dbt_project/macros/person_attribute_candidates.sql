@@ -7,8 +7,8 @@
     person has a handful of mentions, so survivorship's sort by (master id, attribute, rank, …)
     then only sorts each person's few values (an incremental sort) instead of the 16M values
     of a million persons at once: the sort was most of survivorship's time. The department's
-    ranks ride along as one small JSON object per extract, not as a join after the unpivot,
-    because a hash join there would lose the order.
+    ranks ride along as one small array per extract (a rank per attribute), not as a join
+    after the unpivot, because a hash join there would lose the order.
 
     `masters`: a query of master ids, to read only those persons' candidates (through the
     links' master id index) instead of all of them. -#}
@@ -17,15 +17,35 @@
     'name', 'sex', 'birth_date', 'ethnicity', 'registration_county', 'registration_address',
     'household_number', 'relation_to_head', 'person_status', 'death_date', 'marital_status',
     'allowance_status', 'address_code', 'phone'] -%}
+{%- set values = [
+    ('name', 'linked.name'),
+    ('sex', 'linked.sex'),
+    ('birth_date', 'linked.birth_date'),
+    ('ethnicity', 'linked.ethnicity'),
+    ('registration_county', 'linked.registration_county'),
+    ('registration_address', 'linked.registration_address'),
+    ('household_number', 'linked.household_number'),
+    ('relation_to_head', 'linked.relation_to_head'),
+    ('person_status', 'linked.person_status'),
+    ('death_date', 'linked.death_date'),
+    ('marital_status', 'linked.marital_status'),
+    ('allowance_status', 'linked.allowance_status'),
+    ('registration_address_code',
+        "case when linked.extract = 'gaj_rkxx' then linked.matched_code end"),
+    ('current_address_code', 'coalesce(linked.address_code, linked.matched_code)'),
+    ('phone', 'linked.phone')] -%}
 {%- set ranks -%}
-    -- the departments' ranks per extract, {"name": 1, "sex": 1, …}
-    (select extract, jsonb_object_agg(attribute, rank) as ranks
+    -- per extract, its rank for each attribute in the order of `values` (null: not a source)
+    (select extract, array[
+        {%- for attribute, _ in values %}
+        min(rank) filter (where attribute = '{{ attribute }}'){{ ',' if not loop.last }}
+        {%- endfor %}
+     ]::integer[] as ranks
      from {{ ref('authority') }} where subject = 'person' group by extract)
 {%- endset -%}
 select
     linked.master_id, linked.mention_id, linked.extract, linked.delivery_id, linked.file_name,
-    linked.source_row, linked.role, linked.observed_at, v.attribute, v.value,
-    (linked.ranks ->> v.attribute)::integer as rank
+    linked.source_row, linked.role, linked.observed_at, v.attribute, v.value, v.rank
 -- no WITH here: a query with its own CTEs is not merged into the query that uses it, and
 -- survivorship would lose the order by master id
 from (
@@ -65,24 +85,12 @@ from (
     order by master_id
     {%- endif %}
 ) as linked
+-- registration_address_code: the police address matched to the address register;
+-- current_address_code: a gridworker's code as recorded, else where the department's text points
 cross join lateral (values
-    ('name', linked.name),
-    ('sex', linked.sex),
-    ('birth_date', linked.birth_date),
-    ('ethnicity', linked.ethnicity),
-    ('registration_county', linked.registration_county),
-    ('registration_address', linked.registration_address),
-    ('household_number', linked.household_number),
-    ('relation_to_head', linked.relation_to_head),
-    ('person_status', linked.person_status),
-    ('death_date', linked.death_date),
-    ('marital_status', linked.marital_status),
-    ('allowance_status', linked.allowance_status),
-    ('registration_address_code',
-        case when linked.extract = 'gaj_rkxx' then linked.matched_code end),
-    -- a gridworker's code as recorded, else where the department's address text points
-    ('current_address_code', coalesce(linked.address_code, linked.matched_code)),
-    ('phone', linked.phone)
-) as v (attribute, value)
-where v.value is not null and linked.ranks ? v.attribute
+    {%- for attribute, value in values %}
+    ('{{ attribute }}', {{ value }}, linked.ranks[{{ loop.index }}]){{ ',' if not loop.last }}
+    {%- endfor %}
+) as v (attribute, value, rank)
+where v.value is not null and v.rank is not null
 {% endmacro %}
