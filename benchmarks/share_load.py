@@ -69,7 +69,8 @@ def _write(environment, **_):
         json.dump(RECORDS, out)
 '''
 
-# Both scripts: random known IDs in turn (one file of IDs), the department's key and purpose.
+# wrk and wrk2 run one script: random known IDs in turn (one file of IDs), the department's
+# key and purpose; at the end one JSON line of figures (wrk's percentile takes 99.9 too).
 _LUA_REQUESTS = """
 local ids = {}
 for line in io.lines(os.getenv("SHARE_IDS")) do ids[#ids + 1] = line end
@@ -84,21 +85,6 @@ end
 """
 
 WRK_LUA = (
-    _LUA_REQUESTS
-    + """
-done = function(summary, latency, requests)
-  io.write(string.format(
-    "JSON {\\"requests\\": %d, \\"seconds\\": %.3f, \\"p50_ms\\": %.2f, \\"p90_ms\\": %.2f, " ..
-    "\\"p99_ms\\": %.2f, \\"max_ms\\": %.2f, \\"non2xx\\": %d, \\"errors\\": %d}\\n",
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    summary.errors.status, summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout))
-end
-"""
-)
-
-WRK2_LUA = (
     _LUA_REQUESTS
     + """
 done = function(summary, latency, requests)
@@ -274,7 +260,7 @@ def wrk2(
     calibration. Latency from each request's due time (wrk2's corrected histogram: the headline
     figures) and from when it was sent (``from_sent``: without wrk2's own delays in sending)."""
     script = work / "lookups_wrk2.lua"
-    script.write_text(WRK2_LUA)
+    script.write_text(WRK_LUA)
     warm = WRK2_CALIBRATION_S + connections * 0.005
     cmd = ["nice", "-n", str(nice), "wrk2", "-t1", f"-c{connections}"]
     cmd += [f"-d{round(seconds + warm + 0.5)}s", f"-R{rate:g}", "--latency", "-U"]

@@ -194,3 +194,46 @@ def test_person_attribute_has_one_row_per_person_and_attribute(built_city):
         "where t.oid = 'intermediate.int_person_golden_attributes'::regclass and i.indisunique"
     )
     assert unique == [(1,)]
+
+
+def test_survivorship_read_in_master_order_equals_its_definition_over_all_candidates(built_city):
+    """The golden values come from the mentions read in master-id order (an incremental sort
+    per person); the same choice made the plain way — sort all candidates, keep the first per
+    person and attribute, flag two or more distinct values — must give the same rows."""
+    columns = (
+        "master_id, attribute, value, extract, delivery_id, file_name, source_row, role, "
+        "observed_at, rank"
+    )
+    # distinct values per person and attribute, from two dense ranks (no count(distinct) over)
+    plain = f"""
+        select distinct on (master_id, attribute) {columns}, values_ > 1 as disputed
+        from (
+            select *,
+                dense_rank() over (partition by master_id, attribute order by value)
+                + dense_rank() over (partition by master_id, attribute order by value desc)
+                - 1 as values_
+            from intermediate.int_person_attribute_candidates
+        ) as c
+        order by master_id, attribute, rank, observed_at desc nulls last, mention_id"""
+    golden = f"select {columns}, disputed from intermediate.int_person_golden_attributes"
+    counts = built_city.query(
+        f"select (select count(*) from ({golden}) g), "
+        f"(select count(*) filter (where disputed) from ({plain}) p)"
+    )
+    differ = built_city.query(
+        f"select (select count(*) from (({golden}) except all ({plain})) a), "
+        f"(select count(*) from (({plain}) except all ({golden})) b)"
+    )
+    golden_rows, disputed = counts[0]
+    assert golden_rows > 0 and disputed > 0, "the demo city has values and disputes"
+    assert differ == [(0, 0)]
+
+
+def test_the_authority_seed_is_analyzed_for_the_planner(built_city):
+    """Autovacuum never analyzes a 46-row table (it waits for 50 changed rows); unanalyzed,
+    the seed made the planner sort every candidate value to join it."""
+    analyzed = built_city.query(
+        "select last_analyze is not null or last_autoanalyze is not null "
+        "from pg_stat_user_tables where schemaname = 'hub_config' and relname = 'authority'"
+    )
+    assert analyzed == [(True,)]
