@@ -89,10 +89,11 @@ def build(figures: dict) -> float:
     for layer, seconds in dbt(["build", *MENTIONS]).items():
         figures[f"standardize+mentions: {layer}"] = seconds
     settings = get_settings()
-    with connect(to_libpq(database_url(settings))) as conn:
-        timed("link persons", lambda: link_subject(conn, "person"), figures)
-    with connect(to_libpq(database_url(settings))) as conn:
-        timed("link entities", lambda: link_subject(conn, "legal_entity"), figures)
+    for label, subject in (("link persons", "person"), ("link entities", "legal_entity")):
+        with connect(to_libpq(database_url(settings))) as conn:
+            summary = timed(label, lambda subject=subject: link_subject(conn, subject), figures)
+        if summary.kept:
+            print("    nothing linkage reads had changed: the links were kept", flush=True)
     with connect(to_libpq(database_url(settings))) as conn:
         timed("address match", lambda: match_addresses(conn), figures)
     for layer, seconds in dbt(["build", *LIBRARIES]).items():

@@ -10,6 +10,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hub.linkage.basis import link_basis, record_basis, unchanged
 from hub.linkage.entities import link_entities
 from hub.linkage.frames import read_frame, replace_table
 from hub.linkage.persons import LinkDecisions, link_persons
@@ -34,6 +35,7 @@ class LinkSummary:
     masters: int
     by_method: dict[str, int]
     review_open: int
+    kept: bool = False  # nothing linkage reads had changed: the previous run's links were kept
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -57,26 +59,38 @@ def _text(column: pd.Series) -> pa.Array:
     return pa.array(column.fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
 
 
-def link_subject(conn: psycopg.Connection, subject: str) -> LinkSummary:
-    """Link ``person`` or ``legal_entity`` mentions and store the result."""
+SOURCES = {
+    "person": (
+        "intermediate.int_person_mentions",
+        PERSON_COLUMNS,
+        "link.person_link",
+        ["extract", "role", "citizen_id_as_read", "name", "birth_date", "phone"],
+    ),
+    "legal_entity": (
+        "intermediate.int_entity_mentions",
+        ENTITY_COLUMNS,
+        "link.entity_link",
+        ["extract", "role", "credit_code_as_read", "name"],
+    ),
+}
+
+
+def link_subject(conn: psycopg.Connection, subject: str, *, force: bool = False) -> LinkSummary:
+    """Link ``person`` or ``legal_entity`` mentions and store the result.
+
+    When nothing linkage reads has changed since the last run (``hub.linkage.basis``), the
+    stored links are kept and summarized; ``force`` links everything anyway."""
+    if subject not in SOURCES:
+        raise ValueError(f"unknown subject {subject!r}; one of {', '.join(SOURCES)}")
     ensure_link_tables(conn)
-    if subject == "person":
-        mentions = read_frame(
-            conn,
-            f"select {PERSON_COLUMNS} from intermediate.int_person_mentions order by mention_id",
-        )
-        table, key_columns = (
-            "link.person_link",
-            ["extract", "role", "citizen_id_as_read", "name", "birth_date", "phone"],
-        )
-    else:
-        mentions = read_frame(
-            conn,
-            f"select {ENTITY_COLUMNS} from intermediate.int_entity_mentions order by mention_id",
-        )
-        table, key_columns = "link.entity_link", ["extract", "role", "credit_code_as_read", "name"]
+    source, columns, table, key_columns = SOURCES[subject]
+    basis = link_basis(conn, subject, source, columns)
+    if not force and unchanged(conn, subject, basis, table):
+        return _stored_summary(conn, subject, table)
+    mentions = read_frame(conn, f"select {columns} from {source} order by mention_id")
     if mentions.empty:
         replace_table(conn, table, pd.DataFrame())
+        record_basis(conn, subject, basis)
         return LinkSummary(subject, 0, 0, {}, 0)
     mentions["mention_key"] = mention_key(mentions, key_columns)
     decided = pd.DataFrame(
@@ -95,12 +109,33 @@ def link_subject(conn: psycopg.Connection, subject: str) -> LinkSummary:
     links = decisions.members.assign(master_id=decisions.members["cluster"].map(masters))
     replace_table(conn, table, links[["mention_id", "master_id", "method", "score"]])
     review_open = _store_review(conn, subject, decisions, mentions)
+    record_basis(conn, subject, basis)
     return LinkSummary(
         subject=subject,
         mentions=len(links),
         masters=int(links["master_id"].nunique()),
         by_method={k: int(v) for k, v in links["method"].value_counts().items()},
         review_open=review_open,
+    )
+
+
+def _stored_summary(conn: psycopg.Connection, subject: str, table: str) -> LinkSummary:
+    """The summary of the links a previous run stored (kept because nothing changed)."""
+    by_method = dict(
+        conn.execute(f"select method, count(*) from {table} group by method").fetchall()
+    )
+    (masters,) = conn.execute(f"select count(distinct master_id) from {table}").fetchone()
+    (review_open,) = conn.execute(
+        "select count(*) from link.review_queue where subject = %s and status = 'open'",
+        [subject],
+    ).fetchone()
+    return LinkSummary(
+        subject=subject,
+        mentions=sum(by_method.values()),
+        masters=int(masters),
+        by_method={k: int(v) for k, v in by_method.items()},
+        review_open=int(review_open),
+        kept=True,
     )
 
 

@@ -46,6 +46,14 @@ create table if not exists link.address_match_basis (
     matched_at timestamptz not null default now()
 );
 
+-- What each subject's links were computed from (hub/linkage/basis.py): a run that finds the
+-- same basis keeps the links.
+create table if not exists link.link_basis (
+    subject   text primary key,
+    basis     text not null,
+    linked_at timestamptz not null default now()
+);
+
 -- Master-id registry: each anchor (a valid key, or the content key of a record without one)
 -- keeps the master id it was first given, so re-runs and new deliveries renumber nobody.
 create sequence if not exists link.person_master_seq;

@@ -31,6 +31,8 @@ def build_link_asset(subject: str, table: str, mentions: str) -> dg.AssetsDefini
                 "mentions": summary.mentions,
                 "master_records": summary.masters,
                 "review_open": summary.review_open,
+                # nothing linkage reads had changed since the last run: its links were kept
+                "kept_unchanged": summary.kept,
                 "by_method": dg.MetadataValue.json(summary.by_method),
             }
         )
