@@ -24,6 +24,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 ROOT = Path(__file__).resolve().parents[2]
 # the code a link decision depends on: the subject linkage and the matching engine
@@ -59,23 +60,26 @@ def link_basis(conn: psycopg.Connection, subject: str, mentions: str, columns: s
     return f"mentions:{count}:{first}:{second};decisions:{decisions};code:{linkage_version()}"
 
 
-def unchanged(conn: psycopg.Connection, subject: str, basis: str, links: str) -> bool:
-    """True when the stored basis equals ``basis`` and ``links`` has one row per mention."""
+def unchanged(conn: psycopg.Connection, subject: str, basis: str, links: str) -> dict | None:
+    """The stored run summary when the stored basis equals ``basis`` and ``links`` still has
+    one row per mention; else None."""
     stored = conn.execute(
-        "select basis from link.link_basis where subject = %s", [subject]
+        "select basis, summary from link.link_basis where subject = %s", [subject]
     ).fetchone()
-    if stored is None or stored[0] != basis:
-        return False
+    if stored is None or stored[0] != basis or not stored[1]:
+        return None
     (rows,) = conn.execute(
         sql.SQL("select count(*) from {}").format(sql.Identifier(*links.split(".")))
     ).fetchone()
-    return basis.startswith(f"mentions:{rows}:")  # the basis begins with the mention count
+    # the basis begins with the mention count
+    return stored[1] if basis.startswith(f"mentions:{rows}:") else None
 
 
-def record_basis(conn: psycopg.Connection, subject: str, basis: str) -> None:
-    """Remember what this run linked (in the run's transaction, with the links)."""
+def record_basis(conn: psycopg.Connection, subject: str, basis: str, summary: dict) -> None:
+    """Remember what this run linked and reported (in the run's transaction, with the links)."""
     conn.execute(
-        "insert into link.link_basis (subject, basis) values (%s, %s) on conflict (subject) "
-        "do update set basis = excluded.basis, linked_at = now()",
-        [subject, basis],
+        "insert into link.link_basis (subject, basis, summary) values (%s, %s, %s) "
+        "on conflict (subject) do update set basis = excluded.basis, "
+        "summary = excluded.summary, linked_at = now()",
+        [subject, basis, Jsonb(summary)],
     )

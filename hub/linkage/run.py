@@ -85,13 +85,15 @@ def link_subject(conn: psycopg.Connection, subject: str, *, force: bool = False)
     ensure_link_tables(conn)
     source, columns, table, key_columns = SOURCES[subject]
     basis = link_basis(conn, subject, source, columns)
-    if not force and unchanged(conn, subject, basis, table):
-        return _stored_summary(conn, subject, table)
+    kept = None if force else unchanged(conn, subject, basis, table)
+    if kept is not None:
+        return LinkSummary(**{**kept, "kept": True})
     mentions = read_frame(conn, f"select {columns} from {source} order by mention_id")
     if mentions.empty:
         replace_table(conn, table, pd.DataFrame())
-        record_basis(conn, subject, basis)
-        return LinkSummary(subject, 0, 0, {}, 0)
+        summary = LinkSummary(subject, 0, 0, {}, 0)
+        record_basis(conn, subject, basis, summary.to_dict())
+        return summary
     mentions["mention_key"] = mention_key(mentions, key_columns)
     decided = pd.DataFrame(
         conn.execute(
@@ -109,34 +111,15 @@ def link_subject(conn: psycopg.Connection, subject: str, *, force: bool = False)
     links = decisions.members.assign(master_id=decisions.members["cluster"].map(masters))
     replace_table(conn, table, links[["mention_id", "master_id", "method", "score"]])
     review_open = _store_review(conn, subject, decisions, mentions)
-    record_basis(conn, subject, basis)
-    return LinkSummary(
+    summary = LinkSummary(
         subject=subject,
         mentions=len(links),
         masters=int(links["master_id"].nunique()),
         by_method={k: int(v) for k, v in links["method"].value_counts().items()},
         review_open=review_open,
     )
-
-
-def _stored_summary(conn: psycopg.Connection, subject: str, table: str) -> LinkSummary:
-    """The summary of the links a previous run stored (kept because nothing changed)."""
-    by_method = dict(
-        conn.execute(f"select method, count(*) from {table} group by method").fetchall()
-    )
-    (masters,) = conn.execute(f"select count(distinct master_id) from {table}").fetchone()
-    (review_open,) = conn.execute(
-        "select count(*) from link.review_queue where subject = %s and status = 'open'",
-        [subject],
-    ).fetchone()
-    return LinkSummary(
-        subject=subject,
-        mentions=sum(by_method.values()),
-        masters=int(masters),
-        by_method={k: int(v) for k, v in by_method.items()},
-        review_open=int(review_open),
-        kept=True,
-    )
+    record_basis(conn, subject, basis, summary.to_dict())
+    return summary
 
 
 def _store_review(

@@ -53,6 +53,8 @@ create table if not exists link.link_basis (
     basis     text not null,
     linked_at timestamptz not null default now()
 );
+-- what the run reported, reported again when the links are kept
+alter table link.link_basis add column if not exists summary jsonb not null default '{}';
 
 -- Master-id registry: each anchor (a valid key, or the content key of a record without one)
 -- keeps the master id it was first given, so re-runs and new deliveries renumber nobody.
