@@ -17,13 +17,13 @@ over the current texts would leave them.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import pandas as pd
 import psycopg
 
+from hub.linkage.basis import files_digest
 from hub.linkage.frames import copy_frame, read_frame, replace_table
 from hub.linkage.tables import ensure_link_tables
 from hub.standardize.address_match import AddressMatcher
@@ -41,12 +41,9 @@ MATCHER_SOURCES = Path(__file__).resolve().parents[1] / "standardize"
 
 def matcher_version() -> str:
     """A hash of the matcher's source and code-table files: a changed matcher matches again."""
-    digest = hashlib.sha256()
-    for path in sorted(MATCHER_SOURCES.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".csv", ".yaml", ".json", ".txt"}:
-            digest.update(str(path.relative_to(MATCHER_SOURCES)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return files_digest(
+        MATCHER_SOURCES, (MATCHER_SOURCES,), {".py", ".csv", ".yaml", ".json", ".txt"}
+    )
 
 
 def match_basis(conn: psycopg.Connection) -> str:

@@ -31,15 +31,21 @@ ROOT = Path(__file__).resolve().parents[2]
 CODE = (ROOT / "hub" / "linkage", ROOT / "matching")
 
 
-def linkage_version() -> str:
-    """A hash of the linkage code and settings files: changed code links everything again."""
+def files_digest(root: Path, folders: tuple[Path, ...], suffixes: set[str]) -> str:
+    """A hash of the files under ``folders`` with these suffixes (their names relative to
+    ``root``, and their bytes): the version of the code a stored result was computed with."""
     digest = hashlib.sha256()
-    for folder in CODE:
+    for folder in folders:
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".yaml"}:
-                digest.update(str(path.relative_to(ROOT)).encode())
+            if path.is_file() and path.suffix in suffixes:
+                digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def linkage_version() -> str:
+    """A hash of the linkage code and settings files: changed code links everything again."""
+    return files_digest(ROOT, CODE, {".py", ".yaml"})
 
 
 def link_basis(conn: psycopg.Connection, subject: str, mentions: str, columns: str) -> str:
