@@ -173,7 +173,9 @@ def print_notes(results) -> None:
             )
         if r.superseded:
             console.print(
-                f"{r.file_name} supersedes delivery {', '.join(map(str, r.superseded))}",
+                f"{r.file_name} supersedes delivery {', '.join(map(str, r.superseded))}: "
+                f"{r.rows_new:,} rows new or changed, {r.rows_unchanged:,} unchanged (they keep "
+                f"the delivery that brought them), {r.rows_removed:,} no longer listed",
                 soft_wrap=True,
             )
         for w in r.warnings:

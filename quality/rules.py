@@ -132,19 +132,27 @@ def field_rules(contract: Contract, f: Field_) -> list[Rule]:
 
 
 def contract_rules(contract: Contract) -> list[Rule]:
-    """Every rule of ``staging.<extract>``: per field, then the key's uniqueness per delivery."""
+    """Every rule of ``staging.<extract>``: per field, then the key's uniqueness per delivery
+    (for a snapshot: over the extract's current rows, which its change set may have left under
+    several deliveries, hub/ingest/changes.py)."""
     rules = [r for f in contract.fields for r in field_rules(contract, f)]
     if contract.key:
-        cols = ["delivery_id", *contract.key]
+        snapshot = contract.mode == "snapshot"
+        cols = [*contract.key] if snapshot else ["delivery_id", *contract.key]
+        within = "the current snapshot" if snapshot else "a delivery"
         rules.append(
             Rule(
                 "key_is_unique_per_delivery", "uniqueness", ",".join(contract.key),
                 # the row repeats a key an earlier row of the same delivery already has; the
                 # scorecard numbers the rows of each (delivery, key) as key_rank
                 "key_rank > 1",
-                "ExpectCompoundColumnsToBeUnique",
-                {"column_list": cols, "ignore_row_if": "any_value_is_missing"},
-                f"({', '.join(contract.key)}) is unique within a delivery",
+                *(
+                    ("ExpectCompoundColumnsToBeUnique",
+                     {"column_list": cols, "ignore_row_if": "any_value_is_missing"})
+                    if len(cols) > 1
+                    else ("ExpectColumnValuesToBeUnique", {"column": cols[0]})
+                ),
+                f"({', '.join(contract.key)}) is unique within {within}",
             )
         )  # fmt: skip
     return rules

@@ -57,6 +57,19 @@ def _expected_fields(conn: psycopg.Connection, contract: Contract) -> list[str]:
     ]
 
 
+def _scored_delivery(contract: Contract) -> str:
+    """SQL for the delivery a staged row counts under: its own; for a snapshot extract, the
+    current snapshot. A snapshot is staged as its change set (hub/ingest/changes.py), so a row
+    it repeated unchanged stays staged under the earlier delivery that first brought it — but
+    it is part of what the current snapshot delivered, and is scored with it."""
+    if contract.mode != "snapshot":
+        return "delivery_id"
+    return (
+        "(select max(delivery_id) from staging.delivery "
+        f"where extract = '{contract.extract}' and status = 'loaded')"
+    )
+
+
 def _staged_counts(conn: psycopg.Connection, contract: Contract) -> dict[int, tuple]:
     rules = contract_rules(contract)
     expected = _expected_fields(conn, contract)
@@ -68,16 +81,21 @@ def _staged_counts(conn: psycopg.Connection, contract: Contract) -> dict[int, tu
         filled = " and ".join(f"{k} is not null" for k in contract.key)
         rank = (
             f"case when {filled} then row_number() over "
-            f"(partition by delivery_id, {key}, ({filled}) order by source_row) else 1 end"
+            f"(partition by scored_delivery, {key}, ({filled}) "
+            "order by delivery_id, source_row) else 1 end"
         )
     sql = f"""
-        with numbered as (select *, {rank} as key_rank from staging.{contract.extract})
-        select delivery_id,
+        with scored as (
+            select *, {_scored_delivery(contract)} as scored_delivery
+            from staging.{contract.extract}
+        ),
+        numbered as (select *, {rank} as key_rank from scored)
+        select scored_delivery,
             count(*) filter (where {incomplete}),
             count(*) filter (where {invalid}),
             count(*) filter (where key_rank > 1)
         from numbered
-        group by delivery_id
+        group by scored_delivery
     """
     return {r[0]: r[1:] for r in conn.execute(sql)}
 
@@ -114,10 +132,19 @@ def _consistency(conn: psycopg.Connection) -> dict[int, tuple[int, int]]:
             join intermediate.{gold} as g using (master_id, attribute)
             where g.extract <> c.extract and g.rank = 1
                 and c.attribute not in ({", ".join(f"'{a}'" for a in NOT_COMPARED)})""")
+    # a snapshot's rows count under its current delivery (see ``_scored_delivery``)
     sql = (
-        "select delivery_id, count(*), count(*) filter (where agrees) from ("
+        "select coalesce(s.current_delivery, compared.delivery_id), count(*), "
+        "count(*) filter (where agrees) from ("
         + " union all ".join(parts)
-        + ") as compared group by delivery_id"
+        + """) as compared
+        left join (
+            select d.delivery_id, max(d.delivery_id) filter (where d.status = 'loaded')
+                over (partition by d.extract) as current_delivery
+            from staging.delivery as d
+            where d.mode = 'snapshot' and d.status in ('loaded', 'superseded')
+        ) as s using (delivery_id)
+        group by 1"""
     )
     return {r[0]: (r[1], r[2]) for r in conn.execute(sql)}
 

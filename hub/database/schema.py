@@ -39,6 +39,13 @@ create table if not exists staging.delivery (
     check (rows_read = rows_staged + rows_quarantined)
 );
 create index if not exists delivery_extract_hash on staging.delivery (extract, content_hash);
+-- A snapshot is staged as its change set (hub/ingest/changes.py): of the rows it staged, how
+-- many are new or changed (staged under this delivery) and how many repeat a staged row
+-- unchanged (which keeps the delivery that first brought it); how many staged rows of the
+-- earlier snapshots it no longer lists (removed). rows_staged = rows_new + rows_unchanged.
+alter table staging.delivery add column if not exists rows_new bigint;
+alter table staging.delivery add column if not exists rows_unchanged bigint;
+alter table staging.delivery add column if not exists rows_removed bigint;
 
 create table if not exists staging.quarantine (
     quarantine_id bigserial primary key,

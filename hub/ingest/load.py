@@ -3,7 +3,9 @@
 The whole delivery is one PostgreSQL transaction: a crash or kill part-way leaves the database
 as it was, and running the same command again completes the load. The same file (same content
 hash) never loads twice. A full snapshot replaces the extract's staged rows and marks the
-delivery it replaces ``superseded``; an incremental delivery appends. Rows go in with COPY.
+delivery it replaces ``superseded``, staging only its change set (``hub.ingest.changes``): a row
+delivered again unchanged keeps its staged row and the delivery that first brought it. An
+incremental delivery appends. Rows go in with COPY.
 Every delivered file is archived under ``$HUB_HOME/archive`` first, so even a rejected or
 superseded delivery can be read again exactly as it arrived.
 """
@@ -28,6 +30,7 @@ from psycopg.types.json import Jsonb
 from data_contracts.loader import load_contract
 from data_contracts.model import Contract
 from hub.database.schema import ensure_core_schema, ensure_staging_table, staging_columns
+from hub.ingest.changes import ChangeSet, apply_change_set, create_incoming, has_staged_rows
 from hub.ingest.errors import DeliveryRejected
 from hub.ingest.mapping import map_columns
 from hub.ingest.readers import DeliveryReader, RawChunk, open_delivery
@@ -52,6 +55,11 @@ class DeliveryResult:
     rows_read: int = 0
     rows_staged: int = 0
     rows_quarantined: int = 0
+    # of the rows staged: new or changed (staged under this delivery) / identical to a row a
+    # previous snapshot staged (which keeps its delivery); rows of earlier snapshots not listed
+    rows_new: int = 0
+    rows_unchanged: int = 0
+    rows_removed: int = 0
     warnings: list[dict] = field(default_factory=list)
     error: str | None = None
     duplicate_of: int | None = None
@@ -213,17 +221,20 @@ def _load(
                 [delivery_id, contract.extract, delivery_id],
             ).fetchall()
         ]
-        conn.execute(sql.SQL("truncate {}").format(table))
+    # A snapshot replaces the extract's rows; when some are staged already, it goes into a
+    # temporary table first and only its difference moves into staging (``hub.ingest.changes``).
+    change_set = contract.mode == "snapshot" and has_staged_rows(conn, table)
+    target = create_incoming(conn, table) if change_set else table
 
     validator = ChunkValidator(contract, mapping, reader.columns, copy_columns, delivery_id)
     staged = quarantined = duplicate_keys = 0
     copy_sql = sql.SQL("copy {} ({}) from stdin with (format csv)").format(
-        table, sql.SQL(", ").join(map(sql.Identifier, copy_columns))
+        target, sql.SQL(", ").join(map(sql.Identifier, copy_columns))
     )
 
     # Chunks rendered by a worker come as COPY text with ``flags`` last (``render_columns``).
     copy_rendered_sql = sql.SQL("copy {} ({}) from stdin with (format csv)").format(
-        table, sql.SQL(", ").join(map(sql.Identifier, validator.render_columns))
+        target, sql.SQL(", ").join(map(sql.Identifier, validator.render_columns))
     )
 
     def write(checked: ValidatedChunk | RenderedChunk | None, quarantine: list) -> None:
@@ -272,8 +283,6 @@ def _load(
             raise
         if pending is not None:
             pending.result()
-    if skipping_triggers:
-        conn.execute("set local session_replication_role = default")
 
     rows_read = staged + quarantined
     if duplicate_keys:
@@ -292,10 +301,27 @@ def _load(
             f"{contract.max_quarantine_ratio:.0%}); a snapshot this broken would replace good "
             "data, so the whole file is refused. Check the file, or the contract."
         )
+    changes = (
+        apply_change_set(conn, table, copy_columns)
+        if change_set
+        else ChangeSet(new=staged, unchanged=0, removed=0)
+    )
+    if skipping_triggers:
+        conn.execute("set local session_replication_role = default")
     conn.execute(
         "update staging.delivery set rows_read = %s, rows_staged = %s, rows_quarantined = %s, "
+        "rows_new = %s, rows_unchanged = %s, rows_removed = %s, "
         "warnings = %s, loaded_at = now() where delivery_id = %s",
-        [rows_read, staged, quarantined, Jsonb(warnings), delivery_id],
+        [
+            rows_read,
+            staged,
+            quarantined,
+            changes.new,
+            changes.unchanged,
+            changes.removed,
+            Jsonb(warnings),
+            delivery_id,
+        ],
     )
     conn.commit()
     return DeliveryResult(
@@ -306,6 +332,9 @@ def _load(
         rows_read=rows_read,
         rows_staged=staged,
         rows_quarantined=quarantined,
+        rows_new=changes.new,
+        rows_unchanged=changes.unchanged,
+        rows_removed=changes.removed,
         warnings=warnings,
         superseded=superseded,
     )

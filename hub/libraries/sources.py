@@ -46,7 +46,10 @@ def _table(contract: Contract) -> dict:
         base = name.removesuffix("_raw")
         field = fields.get(name) or fields.get(base)
         if name == "delivery_id":
-            text = "The delivery (staging.delivery) this row came in."
+            text = (
+                "The delivery (staging.delivery) that brought this row; a later snapshot that "
+                "repeats the row unchanged leaves it under this delivery."
+            )
         elif name == "source_row":
             text = "Row number in the delivered file (record path for nested JSON)."
         elif name == "flags":

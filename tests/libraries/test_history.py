@@ -89,3 +89,16 @@ def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings
             "from history.person_history where master_id = %s",
             [gone_master],
         ).fetchone() == (0, 1)
+
+        # the snapshot was staged as its change set: the rows it repeated unchanged keep the
+        # first file as their lineage, and only the changed person's values name the new one
+        files = dict(
+            conn.execute(
+                "select file_name, count(*) from hub.xref where extract = 'gaj_rkxx' group by 1"
+            ).fetchall()
+        )
+        assert files == {police.name: len(lines) - 3, changed.name: 1}
+        assert conn.execute(
+            "select distinct master_id from hub.person_attribute where delivery_id = %s",
+            [result.delivery_id],
+        ).fetchall() == [(master_id,)]

@@ -30,9 +30,16 @@ def test_required_fields_code_tables_dates_and_forms_become_rules():
 
 
 def test_a_contract_key_is_unique_within_each_delivery():
-    rule = _rules("gaj_rkxx")["key_is_unique_per_delivery"]
-    assert rule.kwargs["column_list"] == ["delivery_id", "citizen_id"]
+    # incremental deliveries append: each delivery on its own
+    rule = _rules("wjw_swyxzm")["key_is_unique_per_delivery"]
+    assert rule.kwargs["column_list"] == ["delivery_id", "certificate_number"]
     assert rule.dimension == "uniqueness"
+    # a snapshot's current rows may stay under several deliveries (its change set): all of them
+    rule = _rules("gaj_rkxx")["key_is_unique_per_delivery"]
+    assert rule.expectation == "ExpectColumnValuesToBeUnique"
+    assert rule.kwargs == {"column": "citizen_id"}
+    rule = _rules("bdc_djxx")["key_is_unique_per_delivery"]
+    assert rule.kwargs["column_list"] == ["unit_number", "owner_id_number"]
 
 
 def test_a_contract_pattern_becomes_a_regex_expectation():
