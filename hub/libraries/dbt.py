@@ -7,6 +7,7 @@ server is the one truth. The manifest Dagster needs is parsed when the project c
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -58,6 +59,52 @@ def prepare_database(conn: psycopg.Connection) -> None:
         ensure_staging_table(conn, contract)
     ensure_link_tables(conn)
     ensure_city_tables(conn)
+
+
+# Incremental models (the mention tables) add only what new deliveries brought. What they
+# hold was computed by the project's SQL as it was then, so when any project file changes the
+# stage is built once from scratch (``--full-refresh``). The version is recorded per stage
+# after a successful build, in the schema of the tables it describes: a dropped schema takes
+# its record with it, and the next build is full.
+BASIS_DDL = """
+create schema if not exists intermediate;
+create table if not exists intermediate.dbt_project_basis (
+    stage           text primary key,
+    project_version text not null,
+    built_at        timestamptz not null default now()
+);
+"""
+
+
+def project_version() -> str:
+    """A hash of the dbt project's files (models, macros, seeds, snapshots, tests, settings)."""
+    from hub.linkage.basis import files_digest
+
+    folders = tuple(PROJECT_DIR / f for f in ("models", "macros", "seeds", "snapshots", "tests"))
+    suffixes = {".sql", ".yml", ".yaml", ".csv", ".md"}
+    project = hashlib.sha256((PROJECT_DIR / "dbt_project.yml").read_bytes()).hexdigest()[:16]
+    return f"{project}:{files_digest(PROJECT_DIR, folders, suffixes)}"
+
+
+def build_arguments(conn: psycopg.Connection, stage: str) -> list[str]:
+    """``["--full-refresh"]`` when ``stage`` was last built by other project files (or never),
+    else nothing: the incremental models then add only what is new."""
+    conn.execute(BASIS_DDL)
+    stored = conn.execute(
+        "select project_version from intermediate.dbt_project_basis where stage = %s", [stage]
+    ).fetchone()
+    return [] if stored and stored[0] == project_version() else ["--full-refresh"]
+
+
+def record_build(conn: psycopg.Connection, stage: str) -> None:
+    """Remember the project version ``stage`` was just built with (after a successful build)."""
+    conn.execute(BASIS_DDL)
+    conn.execute(
+        "insert into intermediate.dbt_project_basis (stage, project_version) values (%s, %s) "
+        "on conflict (stage) do update set project_version = excluded.project_version, "
+        "built_at = now()",
+        [stage, project_version()],
+    )
 
 
 def _newest_source_file() -> float:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import psycopg
 
 from hub.demo.load import load_demo_city
 from hub.ingest.load import ingest_file
 from hub.libraries.build import build_libraries
+from hub.libraries.dbt import PROJECT_DIR, dbt_env, dbt_executable
+
+MENTION_TABLES = ("intermediate.int_person_mentions", "intermediate.int_entity_mentions")
 
 
 def _masters(conn) -> dict[str, str]:
@@ -40,6 +46,7 @@ def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings
             "order by 1 limit 1"
         ).fetchone()
         gone_row = int(gone_row)
+        tables = _table_ids(conn)
 
     new_name = "欧阳" + old_name[-1]
     first[header.index("XM")] = new_name
@@ -102,3 +109,41 @@ def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings
             "select distinct master_id from hub.person_attribute where delivery_id = %s",
             [result.delivery_id],
         ).fetchall() == [(master_id,)]
+
+        # the mention tables were brought up to date in place (incremental), not rebuilt…
+        assert _table_ids(conn) == tables
+        for table in MENTION_TABLES:
+            conn.execute(f"create table {table}_incremental as select * from {table}")
+        conn.commit()
+    # …and hold exactly what building them from scratch gives
+    _dbt(settings, "run", "--full-refresh", "--select", "int_person_mentions int_entity_mentions")
+    with psycopg.connect(database) as conn:
+        assert _table_ids(conn) != tables
+        for table in MENTION_TABLES:
+            for a, b in ((table, f"{table}_incremental"), (f"{table}_incremental", table)):
+                (extra,) = conn.execute(
+                    f"select count(*) from (select * from {a} except all select * from {b}) d"
+                ).fetchone()
+                assert extra == 0, f"{a} has {extra} rows {b} has not"
+
+
+def _table_ids(conn) -> list[int]:
+    return [conn.execute("select %s::regclass::oid", [t]).fetchone()[0] for t in MENTION_TABLES]
+
+
+def _dbt(settings, *args: str) -> None:
+    done = subprocess.run(
+        [
+            dbt_executable(),
+            *args,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **dbt_env(settings)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]

@@ -1,11 +1,22 @@
 -- Every mention of a legal entity in every staged row, in one shape: the input of entity
 -- linkage (hub/linkage) and of survivorship. Roles: scjgj_qydj entity, rsj_cbxx employer,
 -- bdc_djxx owner (an organization owning property).
-{{ config(tags=['mentions'], indexes=[{'columns': ['mention_id'], 'unique': true}, {'columns': ['credit_code']}]) }}
+-- Incremental, as the person mentions (macros/incremental_mentions.sql).
+{%- set extracts = ['scjgj_qydj', 'rsj_cbxx', 'bdc_djxx'] %}
+{{ config(
+    materialized='incremental',
+    tags=['mentions'],
+    indexes=[{'columns': ['mention_id'], 'unique': true}, {'columns': ['credit_code']}],
+    pre_hook="{{ forget_unstaged_mentions(" ~ extracts ~ ") }}"
+) }}
 
-with enterprises as (select * from {{ ref('stg_scjgj_qydj__enterprises') }}),
-insured as (select * from {{ ref('stg_rsj_cbxx__insured_persons') }}),
-property as (select * from {{ ref('stg_bdc_djxx__property_registrations') }}),
+with new_deliveries as materialized ({{ unmentioned_deliveries() }}),
+enterprises as (select * from {{ ref('stg_scjgj_qydj__enterprises') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
+insured as (select * from {{ ref('stg_rsj_cbxx__insured_persons') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
+property as (select * from {{ ref('stg_bdc_djxx__property_registrations') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
 
 mentions as (
     select

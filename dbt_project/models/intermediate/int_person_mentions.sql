@@ -1,17 +1,36 @@
 -- Every mention of a person in every staged row, in one shape: the input of person linkage
 -- (hub/linkage) and of survivorship. One row per (staged row, role); `role` is the public
 -- vocabulary of hub.xref. Attribute columns a department does not deliver are null.
-{{ config(tags=['mentions'], indexes=[{'columns': ['mention_id'], 'unique': true}, {'columns': ['citizen_id']}]) }}
+-- Incremental (macros/incremental_mentions.sql): a build adds the mentions of new deliveries
+-- and forgets those of rows a later snapshot removed.
+{%- set extracts = ['gaj_rkxx', 'scjgj_qydj', 'mzj_dbdx', 'mzj_hydj', 'rsj_cbxx', 'bdc_djxx',
+                    'wjw_csyxzm', 'wjw_swyxzm', 'wgy_cj'] %}
+{{ config(
+    materialized='incremental',
+    tags=['mentions'],
+    indexes=[{'columns': ['mention_id'], 'unique': true}, {'columns': ['citizen_id']}],
+    pre_hook="{{ forget_unstaged_mentions(" ~ extracts ~ ") }}"
+) }}
 
-with police as (select * from {{ ref('stg_gaj_rkxx__persons') }}),
-enterprises as (select * from {{ ref('stg_scjgj_qydj__enterprises') }}),
-allowance as (select * from {{ ref('stg_mzj_dbdx__allowance_recipients') }}),
-marriages as (select * from {{ ref('stg_mzj_hydj__marriage_registrations') }}),
-insured as (select * from {{ ref('stg_rsj_cbxx__insured_persons') }}),
-property as (select * from {{ ref('stg_bdc_djxx__property_registrations') }}),
-births as (select * from {{ ref('stg_wjw_csyxzm__birth_certificates') }}),
-deaths as (select * from {{ ref('stg_wjw_swyxzm__death_certificates') }}),
-visits as (select * from {{ ref('stg_wgy_cj__resident_visits') }}),
+with new_deliveries as materialized ({{ unmentioned_deliveries() }}),
+police as (select * from {{ ref('stg_gaj_rkxx__persons') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
+enterprises as (select * from {{ ref('stg_scjgj_qydj__enterprises') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
+allowance as (select * from {{ ref('stg_mzj_dbdx__allowance_recipients') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
+marriages as (select * from {{ ref('stg_mzj_hydj__marriage_registrations') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
+insured as (select * from {{ ref('stg_rsj_cbxx__insured_persons') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
+property as (select * from {{ ref('stg_bdc_djxx__property_registrations') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
+births as (select * from {{ ref('stg_wjw_csyxzm__birth_certificates') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
+deaths as (select * from {{ ref('stg_wjw_swyxzm__death_certificates') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
+visits as (select * from {{ ref('stg_wgy_cj__resident_visits') }}
+    where delivery_id in (select delivery_id from new_deliveries)),
 
 mentions as (
     select

@@ -13,7 +13,14 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from hub.database.connection import connect
-from hub.libraries.dbt import PROJECT_DIR, apply_dbt_env, ensure_manifest, prepare_database
+from hub.libraries.dbt import (
+    PROJECT_DIR,
+    apply_dbt_env,
+    build_arguments,
+    ensure_manifest,
+    prepare_database,
+    record_build,
+)
 from orchestration.resources import HubResource
 
 MENTION_MODELS = "tag:standardize tag:mentions"
@@ -42,14 +49,22 @@ def dbt_project() -> DbtProject:
     return DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 
 
-def _run(context: dg.AssetExecutionContext, dbt: DbtCliResource, hub: HubResource):
+def _run(context: dg.AssetExecutionContext, dbt: DbtCliResource, hub: HubResource, stage: str):
     settings = hub.settings()
     conninfo = hub.conninfo()
     apply_dbt_env(settings)
     with connect(conninfo, autocommit=True) as conn:
         prepare_database(conn)
+        # from scratch when the project's files changed since this stage was last built
+        arguments = build_arguments(conn, stage)
+    if arguments:
+        context.log.info(f"{stage}: the dbt project changed since the last build: full refresh")
     # row counts on every model's materialization: conflicts, persons, links at a glance
-    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()
+    yield from dbt.cli(["build", *arguments], context=context).stream().fetch_row_counts()
+    # only a build of the whole stage brought every incremental model up to this version
+    if not context.is_subset:
+        with connect(conninfo, autocommit=True) as conn:
+            record_build(conn, stage)
 
 
 def build_dbt_assets() -> list[dg.AssetsDefinition]:
@@ -63,7 +78,7 @@ def build_dbt_assets() -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=translator,
     )
     def mentions(context: dg.AssetExecutionContext, dbt: DbtCliResource, hub: HubResource):
-        yield from _run(context, dbt, hub)
+        yield from _run(context, dbt, hub, "mentions")
 
     @dbt_assets(
         manifest=manifest,
@@ -72,7 +87,7 @@ def build_dbt_assets() -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=translator,
     )
     def libraries(context: dg.AssetExecutionContext, dbt: DbtCliResource, hub: HubResource):
-        yield from _run(context, dbt, hub)
+        yield from _run(context, dbt, hub, "libraries")
 
     return [mentions, libraries]
 

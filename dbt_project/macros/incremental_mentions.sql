@@ -1,0 +1,34 @@
+{#- The mention tables are incremental: a build adds the mentions of deliveries it has not seen
+    and forgets those whose staged row is gone, instead of rebuilding three million rows for a
+    delivery that changed a few thousand. This holds because a staged row never changes once
+    staged — a snapshot is staged as its change set (hub/ingest/changes.py): a changed record
+    is a new row under the new delivery, and the old row leaves — and because a delivery is
+    staged whole, in one transaction, so its rows are either all mentioned or none. A mention
+    computed by other SQL is the one thing this cannot see: when any project file changes, the
+    stage is built from scratch (`--full-refresh`, hub/libraries/dbt.py `build_arguments`). -#}
+
+{#- The deliveries whose rows are not mentioned yet (every staged delivery in a full build). -#}
+{% macro unmentioned_deliveries() -%}
+    select d.delivery_id
+    from {{ source('staging', 'delivery') }} as d
+    where d.status in ('loaded', 'superseded')
+    {%- if is_incremental() %}
+      and not exists (select 1 from {{ this }} as m where m.delivery_id = d.delivery_id)
+    {%- endif %}
+{%- endmacro %}
+
+{#- Pre-hook: forget the mentions of staged rows a later snapshot removed. -#}
+{% macro forget_unstaged_mentions(extracts) -%}
+    {%- if is_incremental() -%}
+        {%- for extract in extracts %}
+    delete from {{ this }} as m
+    where m.extract = '{{ extract }}'
+      and not exists (
+          select 1 from {{ source('staging', extract) }} as s
+          where s.delivery_id = m.delivery_id and s.source_row::text = m.source_row
+      );
+        {%- endfor -%}
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
