@@ -12,7 +12,11 @@ from hub.ingest.load import ingest_file
 from hub.libraries.build import build_libraries
 from hub.libraries.dbt import PROJECT_DIR, dbt_env, dbt_executable
 
-MENTION_TABLES = ("intermediate.int_person_mentions", "intermediate.int_entity_mentions")
+INCREMENTAL_TABLES = (
+    "intermediate.int_person_mentions",
+    "intermediate.int_entity_mentions",
+    "intermediate.int_person_golden_attributes",
+)
 
 
 def _masters(conn) -> dict[str, str]:
@@ -110,16 +114,18 @@ def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings
             [result.delivery_id],
         ).fetchall() == [(master_id,)]
 
-        # the mention tables were brought up to date in place (incremental), not rebuilt…
+        # the mention and survivorship tables were brought up to date in place (incremental),
+        # not rebuilt…
         assert _table_ids(conn) == tables
-        for table in MENTION_TABLES:
+        for table in INCREMENTAL_TABLES:
             conn.execute(f"create table {table}_incremental as select * from {table}")
         conn.commit()
     # …and hold exactly what building them from scratch gives
-    _dbt(settings, "run", "--full-refresh", "--select", "int_person_mentions int_entity_mentions")
+    models = "int_person_mentions int_entity_mentions int_person_golden_attributes"
+    _dbt(settings, "run", "--full-refresh", "--select", models)
     with psycopg.connect(database) as conn:
-        assert _table_ids(conn) != tables
-        for table in MENTION_TABLES:
+        assert all(a != b for a, b in zip(_table_ids(conn), tables, strict=True))
+        for table in INCREMENTAL_TABLES:
             for a, b in ((table, f"{table}_incremental"), (f"{table}_incremental", table)):
                 (extra,) = conn.execute(
                     f"select count(*) from (select * from {a} except all select * from {b}) d"
@@ -128,7 +134,7 @@ def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings
 
 
 def _table_ids(conn) -> list[int]:
-    return [conn.execute("select %s::regclass::oid", [t]).fetchone()[0] for t in MENTION_TABLES]
+    return [conn.execute("select %s::regclass::oid", [t]).fetchone()[0] for t in INCREMENTAL_TABLES]
 
 
 def _dbt(settings, *args: str) -> None:

@@ -4,11 +4,22 @@
 -- sort, so that `conflict` only revisits these few attributes instead of all of them.
 -- The unique index is what guarantees one value per person and attribute in hub.person_attribute
 -- (a view of this table).
-{{ config(indexes=[{'columns': ['master_id', 'attribute'], 'unique': True}]) }}
+-- Incremental: only the persons whose inputs changed are computed again
+-- (macros/incremental_survivorship.sql).
+{{ config(
+    materialized='incremental',
+    indexes=[{'columns': ['master_id', 'attribute'], 'unique': True}],
+    pre_hook="{{ prepare_person_survivorship() }}",
+    post_hook="{{ record_person_survivorship() }}"
+) }}
 
 with candidates as (
     -- the candidates come ordered by master id: the sort below is per person (macro's note)
+    {%- if is_incremental() %}
+    {{ person_attribute_candidates(sorted=true, masters='select master_id from _affected_persons') }}
+    {%- else %}
     {{ person_attribute_candidates(sorted=true) }}
+    {%- endif %}
 )
 
 select distinct on (master_id, attribute)
