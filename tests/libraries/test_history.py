@@ -16,6 +16,7 @@ INCREMENTAL_TABLES = (
     "intermediate.int_person_mentions",
     "intermediate.int_entity_mentions",
     "intermediate.int_person_golden_attributes",
+    "hub.person",
 )
 
 
@@ -121,7 +122,7 @@ def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings
             conn.execute(f"create table {table}_incremental as select * from {table}")
         conn.commit()
     # …and hold exactly what building them from scratch gives
-    models = "int_person_mentions int_entity_mentions int_person_golden_attributes"
+    models = "int_person_mentions int_entity_mentions int_person_golden_attributes person"
     _dbt(settings, "run", "--full-refresh", "--select", models)
     with psycopg.connect(database) as conn:
         assert all(a != b for a, b in zip(_table_ids(conn), tables, strict=True))

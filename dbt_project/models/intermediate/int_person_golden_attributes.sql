@@ -6,11 +6,12 @@
 -- (a view of this table).
 -- Incremental: only the persons whose inputs changed are computed again
 -- (macros/incremental_survivorship.sql).
+-- depends_on: {{ ref('int_person_input_fingerprints') }}
 {{ config(
     materialized='incremental',
     indexes=[{'columns': ['master_id', 'attribute'], 'unique': True}],
-    pre_hook="{{ prepare_person_survivorship() }}",
-    post_hook="{{ record_person_survivorship() }}"
+    pre_hook="{{ prepare_person_rows('int_person_golden_basis') }}",
+    post_hook="{{ record_person_rows('int_person_golden_basis') }}"
 ) }}
 
 with candidates as (

@@ -1,8 +1,20 @@
 -- 人口库: one golden record per person, each attribute from the department that owns it.
-with golden as (select * from {{ ref('int_person_golden_attributes') }}),
+-- Incremental: only the persons whose inputs changed are computed again
+-- (macros/incremental_survivorship.sql).
+-- depends_on: {{ ref('int_person_input_fingerprints') }}
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ prepare_person_rows('hub_person_basis') }}",
+    post_hook="{{ record_person_rows('hub_person_basis') }}"
+) }}
+
+with golden as (select * from {{ ref('int_person_golden_attributes') }} {{ only_affected_persons() }}),
 -- `not materialized`: used twice, a materialized CTE would hide the table's statistics from the
 -- planner (and copy 3M links).
-links as not materialized (select * from {{ source('link', 'person_link') }}),
+links as not materialized (
+    select * from {{ source('link', 'person_link') }} {{ only_affected_persons() }}
+),
 mentions as (select * from {{ ref('int_person_mentions') }}),
 
 ids as (
