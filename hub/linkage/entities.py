@@ -14,15 +14,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hub.linkage.fuzzy import match_to_anchors
+from hub.linkage.fuzzy import TrainedModel, match_to_anchors
 from hub.linkage.persons import LinkDecisions
 from hub.standardize.registry import standardize
 from matching.config import LinkageSettings, load_settings
 
 
-def link_entities(mentions: pd.DataFrame, decided: pd.DataFrame | None = None) -> LinkDecisions:
+def link_entities(
+    mentions: pd.DataFrame,
+    decided: pd.DataFrame | None = None,
+    trained: TrainedModel | None = None,
+) -> LinkDecisions:
     """Decide the entity of every mention. ``decided``: steward decisions (mention_key,
-    candidate, status) to reuse."""
+    candidate, status) to reuse; ``trained``: the engine's model from the last full run."""
     m = mentions.copy()
     missing_key = m["name_comparison_key"].isna() & m["name"].notna()
     if missing_key.any():
@@ -53,6 +57,7 @@ def link_entities(mentions: pd.DataFrame, decided: pd.DataFrame | None = None) -
         m.loc[hit.index, "score"] = 0.98
 
     review = pd.DataFrame(columns=["mention_id", "candidate", "score", "evidence"])
+    model = None
     todo = m["cluster"].isna() & m["name_comparison_key"].notna()
     if todo.any():
         names = registered.drop_duplicates(["name_comparison_key", "credit_code"])
@@ -85,7 +90,8 @@ def link_entities(mentions: pd.DataFrame, decided: pd.DataFrame | None = None) -
     still = m["cluster"].isna() & ~m["mention_id"].isin(review["mention_id"])
     still &= m["name_comparison_key"].notna() | m["credit_code_as_read"].notna()
     if still.any():
-        fuzzy = engine_match(m, still)
+        fuzzy = engine_match(m, still, trained=trained)
+        model = fuzzy.trained if trained is None else None
         hit = fuzzy.linked.set_index("mention_id")
         rows = m["mention_id"].isin(hit.index)
         m.loc[rows, "cluster"] = m.loc[rows, "mention_id"].map(hit["candidate"])
@@ -106,7 +112,7 @@ def link_entities(mentions: pd.DataFrame, decided: pd.DataFrame | None = None) -
         m.loc[alone, "method"] = "no_key"
         m.loc[alone, "score"] = 1.0
     members = m[["mention_id", "cluster", "method", "score"]].reset_index(drop=True)
-    return LinkDecisions(members, review.reset_index(drop=True))
+    return LinkDecisions(members, review.reset_index(drop=True), trained=model)
 
 
 def _reuse_decisions(m: pd.DataFrame, review: pd.DataFrame, decided: pd.DataFrame) -> pd.DataFrame:
@@ -179,15 +185,20 @@ def entity_anchors(m: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def engine_match(m: pd.DataFrame, todo: pd.Series, settings: LinkageSettings | None = None):
+def engine_match(
+    m: pd.DataFrame,
+    todo: pd.Series,
+    settings: LinkageSettings | None = None,
+    trained: TrainedModel | None = None,
+):
     """Score the mentions flagged in ``todo`` against the entities known by a valid credit
-    code with ``matching/settings/legal_entity.yaml``."""
+    code with ``matching/settings/legal_entity.yaml`` (with a ``trained`` model: no training)."""
     settings = settings or entity_settings()
     features = _features(m)
     valid = m["credit_code"].notna().to_numpy()
     pool = features[valid & (m["role"] != "entity").to_numpy()]
     training = None
-    if len(pool):
+    if len(pool) and trained is None:
         rows = pool.sample(min(TRAINING_ROWS, len(pool)), random_state=0)
         codes = (
             m.set_index("mention_id").loc[rows["mention_id"], "credit_code"].to_numpy(dtype=object)
@@ -211,4 +222,5 @@ def engine_match(m: pd.DataFrame, todo: pd.Series, settings: LinkageSettings | N
         settings,
         training,
         must_agree=("name", "organization_code", "registration_number", "credit_code"),
+        trained=trained,
     )

@@ -16,6 +16,11 @@ A mention joins at most one subject, so two anchors with different valid keys ar
 through it. ``training`` rows (mentions whose key is known, with the key hidden) may be added to
 the engine's frame so that the Fellegi–Sunter m estimates see enough true matches even when few
 mentions lack keys; their results are discarded.
+
+A full linkage run keeps the model it trained (``TrainedModel``, stored in ``link.link_basis``);
+an incremental run scores its few new mentions with it against the anchors that share a
+blocking key with them, instead of estimating u, m and the prior again on a small,
+unrepresentative problem (train once, predict on new records, as Splink does).
 """
 
 from __future__ import annotations
@@ -29,8 +34,56 @@ from matching import fellegi_sunter
 from matching.comparisons import NULL_LEVEL
 from matching.config import LinkageSettings
 from matching.engine import LinkResult, link, stack
+from matching.fellegi_sunter import ComparisonModel, FellegiSunterModel
 
 MENTION, ANCHOR = "mention", "anchor"
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """The engine's model as a full run trained it, and how many records its frame held.
+
+    ``records`` puts term frequencies back on the full run's scale: an incremental frame holds
+    every anchor sharing a blocking key with its mentions — all holders of a name they carry,
+    since the name's pinyin is one of those keys — but far fewer records in all, so a name's
+    share of the frame is larger than its share of the city by about ``records / len(frame)``.
+    """
+
+    model: FellegiSunterModel
+    records: int
+
+    def to_json(self) -> dict:
+        return {
+            "records": self.records,
+            "prior": self.model.prior,
+            "comparisons": [
+                {
+                    "name": c.name,
+                    "labels": list(c.labels),
+                    "m": [float(x) for x in c.m],
+                    "u": [float(x) for x in c.u],
+                    "trained_in": list(c.trained_in),
+                }
+                for c in self.model.comparisons
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | None, settings: LinkageSettings) -> TrainedModel | None:
+        """The stored model, or None when there is none or it does not fit ``settings`` (other
+        comparisons or levels: then it was trained for other settings)."""
+        if not data:
+            return None
+        comparisons = [
+            ComparisonModel(
+                c["name"], c["labels"], np.array(c["m"]), np.array(c["u"]), c["trained_in"]
+            )
+            for c in data["comparisons"]
+        ]
+        expected = [(c.name, len(c.levels) + 1) for c in settings.comparisons]
+        if [(c.name, len(c.labels)) for c in comparisons] != expected:
+            return None
+        return cls(FellegiSunterModel(comparisons, float(data["prior"])), int(data["records"]))
 
 
 @dataclass
@@ -40,6 +93,13 @@ class Matched:
     linked: pd.DataFrame  # mention_id, candidate, score
     review: pd.DataFrame  # mention_id, candidate, score, evidence
     result: LinkResult | None = None
+
+    @property
+    def trained(self) -> TrainedModel | None:
+        """The model this match trained (to store after a full run), with its frame's size."""
+        if self.result is None:
+            return None
+        return TrainedModel(self.result.model, len(self.result.clusters))
 
 
 def _empty() -> Matched:
@@ -56,13 +116,15 @@ def match_to_anchors(
     training: pd.DataFrame | None = None,
     min_anchor_rows: int = 2,
     must_agree: tuple[str, ...] = (),
+    trained: TrainedModel | None = None,
 ) -> Matched:
     """Link ``mentions`` (column ``mention_id``) to ``anchors`` (column ``candidate``: the
     subject's cluster key; several rows per candidate allowed) with the engine.
 
     ``must_agree``: comparisons of which at least one must agree at some level (not 'else',
     not null) for a pair to count at all — e.g. a person is never linked on a shared address
-    and household alone when the names differ (that is the rest of the family)."""
+    and household alone when the names differ (that is the rest of the family).
+    ``trained``: score with this model (no training; ``training`` is not used)."""
     if mentions.empty or len(anchors) < min_anchor_rows:
         return _empty()
     uid = settings.unique_id
@@ -71,7 +133,7 @@ def match_to_anchors(
     anchor_rows = anchors.assign(**{uid: [f"anchor:{k}" for k in range(len(anchors))]})
     parts = {MENTION: mentions}
     truth = None
-    if training is not None and not training.empty:
+    if trained is None and training is not None and not training.empty:
         names = [f"training:{k}" for k in range(len(training))]
         truth = dict(zip(names, training["candidate"], strict=True))
         parts["training"] = training.drop(columns="candidate").assign(**{uid: names})
@@ -82,7 +144,12 @@ def match_to_anchors(
     frame[settings.source_column] = np.where(
         frame[settings.source_column] == ANCHOR, ANCHOR, MENTION
     )
-    result = link(frame, settings)
+    if trained is None:
+        result = link(frame, settings)
+    else:
+        result = link(frame, settings, model=trained.model)
+        shift = np.log2(max(trained.records, 1) / len(frame))
+        result = _rescored(result, result.model, tf_shift=shift)
     pairs = result.pairs
     if pairs.empty:
         out = _empty()
@@ -153,14 +220,26 @@ def _supervised(result: LinkResult, candidate_of: dict, truth: dict) -> LinkResu
             continue
         m = np.bincount(levels, minlength=count)[:count] + 0.5
         comparisons.append(replace(comparison, m=m / m.sum(), trained_in=["training rows"]))
-    model = replace(result.model, comparisons=comparisons)
+    return _rescored(result, replace(result.model, comparisons=comparisons))
+
+
+def _rescored(result: LinkResult, model: FellegiSunterModel, tf_shift: float = 0.0) -> LinkResult:
+    """Every pair's weight and probability again under ``model``; ``tf_shift`` bits are added
+    to each term-frequency adjustment where it applies (exact agreement), see TrainedModel."""
+    pairs = result.pairs
+    if pairs.empty:
+        return replace(result, model=model)
     gamma = np.stack(
         [pairs[f"gamma_{c.name}"].to_numpy() for c in model.comparisons], axis=1
     ).astype("int64")
     weight = model.prior_weight + model.level_weights(gamma).sum(axis=1)
     for c in model.comparisons:
         if f"tf_{c.name}" in pairs.columns:
-            weight = weight + pairs[f"tf_{c.name}"].to_numpy()
+            tf = pairs[f"tf_{c.name}"].to_numpy()
+            if tf_shift:
+                tf = tf + np.where(pairs[f"gamma_{c.name}"].to_numpy() == 0, tf_shift, 0.0)
+                pairs = pairs.assign(**{f"tf_{c.name}": tf})
+            weight = weight + tf
     pairs = pairs.assign(weight=weight, probability=fellegi_sunter.probabilities(weight))
     return replace(result, pairs=pairs, model=model)
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.linkage.fuzzy import Matched, match_to_anchors
+from hub.linkage.fuzzy import Matched, TrainedModel, match_to_anchors
 from hub.linkage.registry import Clusters
 from matching.config import LinkageSettings, load_settings
 
@@ -29,6 +29,7 @@ class LinkDecisions:
     members: pd.DataFrame  # mention_id, cluster, method, score
     review: pd.DataFrame = field(default_factory=pd.DataFrame)
     stats: dict = field(default_factory=dict)  # engine figures (candidate pairs, seconds)
+    trained: TrainedModel | None = None  # the engine's model, when this run trained one
 
     def clusters(self) -> Clusters:
         anchors = self.members[["cluster"]].drop_duplicates().assign(anchor=lambda f: f["cluster"])
@@ -40,9 +41,14 @@ def birth_date_from_id(ids: pd.Series) -> pd.Series:
     return pd.to_datetime(ids.str.slice(6, 14), format="%Y%m%d", errors="coerce")
 
 
-def link_persons(mentions: pd.DataFrame, decided: pd.DataFrame | None = None) -> LinkDecisions:
+def link_persons(
+    mentions: pd.DataFrame,
+    decided: pd.DataFrame | None = None,
+    trained: TrainedModel | None = None,
+) -> LinkDecisions:
     """Decide the person of every mention. ``decided``: steward decisions (mention_key,
-    candidate, status) to reuse."""
+    candidate, status) to reuse; ``trained``: the engine's model from the last full run (an
+    incremental run: the mentions are the changed ones and the valid-ID persons around them)."""
     m = mentions.copy()
     m["cluster"] = None
     m["method"] = None
@@ -65,14 +71,15 @@ def link_persons(mentions: pd.DataFrame, decided: pd.DataFrame | None = None) ->
         )
         ok = cand["name"].isna() | (cand["name"] == cand["k_name"])
         ok |= cand["name_phonetic_key"].notna() & (cand["name_phonetic_key"] == cand["k_phonetic"])
-        repaired = cand[ok].set_index("mention_id")["citizen_id"]
+        repaired = cand[ok].set_index("mention_id")["citizen_id"].astype(object)
         hit = m["mention_id"].isin(repaired.index)
-        m.loc[hit, "cluster"] = "id:" + m.loc[hit, "mention_id"].map(repaired)
+        m.loc[hit, "cluster"] = "id:" + m.loc[hit, "mention_id"].map(repaired).astype(object)
         m.loc[hit, "method"] = "repaired_key"
         m.loc[hit, "score"] = 0.97
 
     review = pd.DataFrame(columns=["mention_id", "candidate", "score", "evidence"])
     stats: dict = {}
+    model = None
     open_ = m["cluster"].isna() & m["name"].notna()
     if open_.any():
         # exact evidence first (name or pinyin + birth date, one candidate), then the engine
@@ -83,7 +90,8 @@ def link_persons(mentions: pd.DataFrame, decided: pd.DataFrame | None = None) ->
             & ~m["mention_id"].isin(review["mention_id"])
         )
         if still.any():
-            fuzzy = engine_match(m, still, known=known)
+            fuzzy = engine_match(m, still, known=known, trained=trained)
+            model = fuzzy.trained if trained is None else None
             if fuzzy.result is not None:
                 stats = {
                     "engine_records": int(still.sum()),
@@ -117,7 +125,7 @@ def link_persons(mentions: pd.DataFrame, decided: pd.DataFrame | None = None) ->
         m.loc[alone, "method"] = "no_key"
         m.loc[alone, "score"] = 1.0
     members = m[["mention_id", "cluster", "method", "score"]].reset_index(drop=True)
-    return LinkDecisions(members, review.reset_index(drop=True), stats)
+    return LinkDecisions(members, review.reset_index(drop=True), stats, model)
 
 
 KNOWN_COLUMNS = ["extract", "citizen_id", "name", "name_phonetic_key"]
@@ -237,12 +245,14 @@ def engine_match(
     todo: pd.Series,
     settings: LinkageSettings | None = None,
     known: pd.DataFrame | None = None,
+    trained: TrainedModel | None = None,
 ) -> Matched:
     """Score the mentions flagged in ``todo`` against one anchor per valid ID (several rows when
     the ID was seen with several phones / addresses) with ``matching/settings/person.yaml``.
 
     Features are built only for the mentions the engine sees (``todo`` and the training rows),
-    a few ten thousand of three million; ``known`` is ``_known_persons`` when the caller has it.
+    a few ten thousand of three million; ``known`` is ``_known_persons`` when the caller has it;
+    with a ``trained`` model there is no training and so no training rows.
     """
     settings = settings or person_settings()
     valid = m["citizen_id"].notna().to_numpy()
@@ -250,13 +260,15 @@ def engine_match(
     wanted = np.flatnonzero(todo.to_numpy())
     # training rows: mentions with a valid ID from departments other than the register, ID hidden
     pool = np.flatnonzero(valid & (m["extract"] != "gaj_rkxx").to_numpy())
-    picked = pool[_training_sample(len(pool))]
+    picked = pool[_training_sample(len(pool))] if trained is None else pool[:0]
     features = person_features(m, np.concatenate([wanted, picked]))
     mentions = features.iloc[: len(wanted)]
     training = _training_rows(
         features.iloc[len(wanted) :], m["citizen_id"].to_numpy(dtype=object)[picked]
     )
-    return match_to_anchors(mentions, anchors, settings, training, must_agree=("name", "pinyin"))
+    return match_to_anchors(
+        mentions, anchors, settings, training, must_agree=("name", "pinyin"), trained=trained
+    )
 
 
 def _training_sample(pool_size: int) -> np.ndarray:

@@ -24,6 +24,7 @@ import pandas as pd
 import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
+from psycopg import sql
 
 from hub.linkage.frames import copy_frame, read_frame
 
@@ -40,12 +41,19 @@ class Clusters:
 
 
 def assign_master_ids(
-    conn: psycopg.Connection, subject: str, clusters: Clusters, previous: pd.DataFrame | str
+    conn: psycopg.Connection,
+    subject: str,
+    clusters: Clusters,
+    previous: pd.DataFrame | str,
+    held_in: str | None = None,
 ) -> pd.Series:
     """cluster → master id; registers new anchors.
 
     ``previous``: the previous run's ids (mention_id, master_id), or the name of the link table
-    that holds them (then only the mentions that need a vote are looked up in it)."""
+    that holds them (then only the mentions that need a vote are looked up in it).
+    ``held_in``: an incremental run's link table, holding the kept links: a master id one of
+    them still has is not inherited by a vote (a changed mention that left a person does not
+    take that person's id with it)."""
     anchors = clusters.anchors[["cluster", "anchor"]].reset_index(drop=True)
     registered = _registered(conn, subject, anchors["anchor"])
     # A cluster takes the id of its first registered anchor (in anchor order).
@@ -60,6 +68,8 @@ def assign_master_ids(
         counts = counts.sort_values(["cluster", "n", "master_id"], ascending=[True, False, True])
         inherited = counts.drop_duplicates("cluster").set_index("cluster")["master_id"]
         taken = set(chosen.to_numpy())
+        if held_in is not None:
+            taken |= _held(conn, held_in, inherited.unique().tolist())
         inherited = inherited[~inherited.isin(taken)].drop_duplicates()
         chosen = pd.concat([chosen, inherited])
     # A master id claimed by two clusters (a split): the first cluster keeps it.
@@ -89,13 +99,40 @@ def assign_master_ids(
     return chosen
 
 
+def _held(conn: psycopg.Connection, links: str, master_ids: list[str]) -> set[str]:
+    """The ones of ``master_ids`` that some row of the link table ``links`` has."""
+    rows = conn.execute(
+        sql.SQL("select distinct master_id from {} where master_id = any(%s)").format(
+            sql.Identifier(*links.split("."))
+        ),
+        [master_ids],
+    ).fetchall()
+    return {master_id for (master_id,) in rows}
+
+
+FEW_ANCHORS = 50_000  # up to this many are looked up one by one; more: the registry is read
+
+
 def _registered(conn: psycopg.Connection, subject: str, anchors: pd.Series) -> pd.Series:
-    """The registered master id of each anchor (NaN where it has none), aligned with it."""
+    """The registered master id of each anchor (NaN where it has none), aligned with it.
+
+    An incremental run has a few thousand anchors, a full run a million: the first are looked
+    up in the registry's key index, for the second the subject's whole registry is read."""
     if subject not in PREFIX:
         raise ValueError(f"unknown subject {subject!r}")
-    registry = read_frame(
-        conn, f"select anchor, master_id from link.master_registry where subject = '{subject}'"
-    )
+    if len(anchors) <= FEW_ANCHORS:
+        registry = pd.DataFrame(
+            conn.execute(
+                "select anchor, master_id from link.master_registry "
+                "where subject = %s and anchor = any(%s)",
+                [subject, anchors.tolist()],
+            ).fetchall(),
+            columns=["anchor", "master_id"],
+        )
+    else:
+        registry = read_frame(
+            conn, f"select anchor, master_id from link.master_registry where subject = '{subject}'"
+        )
     if registry.empty:
         return pd.Series(np.nan, index=anchors.index, dtype=object)
     where = pd.Index(registry["anchor"]).get_indexer(anchors)  # anchors are unique per subject

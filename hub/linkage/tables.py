@@ -1,6 +1,7 @@
 """The link schema: links per mention, the master-id registry, the review queue.
 
-``link.<subject>_link`` is rewritten by every linkage run (it is derived); the registry and the
+``link.<subject>_link`` is derived: a full linkage run rewrites it, an incremental one replaces
+the rows of the mentions that changed (``mention_hash`` tells which did). The registry and the
 review decisions are kept (they are the memory that makes master ids stable and steward
 decisions reusable).
 """
@@ -27,6 +28,10 @@ create table if not exists link.entity_link (
     score      real not null
 );
 create index if not exists entity_link_master on link.entity_link (master_id);
+-- A hash of what linkage read of each mention (hub/linkage/changes.py): a later run relinks
+-- only mentions whose id or hash it does not find. Null (links from before): a full run.
+alter table link.person_link add column if not exists mention_hash bigint;
+alter table link.entity_link add column if not exists mention_hash bigint;
 
 -- Standard address code per distinct address text; the texts that found none; and what they
 -- were matched against (register deliveries, matcher version): a run with the same basis
@@ -55,6 +60,9 @@ create table if not exists link.link_basis (
 );
 -- what the run reported, reported again when the links are kept
 alter table link.link_basis add column if not exists summary jsonb not null default '{}';
+-- the matching engine's model as the last full run trained it (hub/linkage/fuzzy.py,
+-- TrainedModel): incremental runs score their new mentions with it
+alter table link.link_basis add column if not exists model jsonb;
 
 -- Master-id registry: each anchor (a valid key, or the content key of a record without one)
 -- keeps the master id it was first given, so re-runs and new deliveries renumber nobody.

@@ -33,6 +33,12 @@ def build_link_asset(subject: str, table: str, mentions: str) -> dg.AssetsDefini
                 "review_open": summary.review_open,
                 # nothing linkage reads had changed since the last run: its links were kept
                 "kept_unchanged": summary.kept,
+                # only new and changed mentions were linked (and gone ones unlinked), the
+                # other links kept; else why every mention was linked again
+                "incremental": summary.incremental,
+                "linked_now": summary.linked_now,
+                "links_of_gone_mentions_removed": summary.gone,
+                "full_relink_reason": summary.full_reason,
                 "by_method": dg.MetadataValue.json(summary.by_method),
             }
         )
