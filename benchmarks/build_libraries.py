@@ -240,7 +240,9 @@ def rebuild(args, files, url: str, settings, admin) -> None:
         ).fetchone()
     city_police = next(p for e, p in files if e == "gaj_rkxx")
     police = changes / current[0] if current and (changes / current[0]).exists() else city_police
-    changed_file = changes / f"gaj_rkxx_2026120{seq % 10}.csv"
+    # a file name no earlier rebuild wrote (the snapshot read above may be one of them)
+    while (changed_file := changes / f"gaj_rkxx_202612{seq % 100:02d}.csv").exists():
+        seq += 1
     n = change_names(police, args.change, changed_file, seed=seq)
     re_figures: dict[str, float] = {}
     timed(

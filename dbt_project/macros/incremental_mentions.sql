@@ -13,16 +13,22 @@
     from {{ source('staging', 'delivery') }} as d
     where d.status in ('loaded', 'superseded')
     {%- if is_incremental() %}
-      and not exists (select 1 from {{ this }} as m where m.delivery_id = d.delivery_id)
+    -- one hashed pass over the mentions (`not exists` per delivery scanned them per delivery)
+    except
+    select distinct m.delivery_id from {{ this }} as m
     {%- endif %}
 {%- endmacro %}
 
-{#- Pre-hook: forget the mentions of staged rows a later snapshot removed. -#}
+{#- Pre-hook: forget the mentions of staged rows a later snapshot removed (only a snapshot
+    removes rows, and only rows of earlier snapshots of its extract). -#}
 {% macro forget_unstaged_mentions(extracts) -%}
     {%- if is_incremental() -%}
         {%- for extract in extracts %}
     delete from {{ this }} as m
     where m.extract = '{{ extract }}'
+      and m.delivery_id in (
+          select delivery_id from {{ source('staging', 'delivery') }}
+          where extract = '{{ extract }}' and mode = 'snapshot')
       and not exists (
           select 1 from {{ source('staging', extract) }} as s
           where s.delivery_id = m.delivery_id and s.source_row::text = m.source_row
