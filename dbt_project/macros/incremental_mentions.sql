@@ -19,6 +19,12 @@
     {%- endif %}
 {%- endmacro %}
 
+{#- The rows of a staging model that the model using it has not mentioned yet (all of them in a
+    full build); needs the CTE `new_deliveries` (`unmentioned_deliveries()`). -#}
+{% macro unmentioned_rows(relation) -%}
+    select * from {{ relation }} where delivery_id in (select delivery_id from new_deliveries)
+{%- endmacro %}
+
 {#- Pre-hook: forget the mentions of staged rows a later snapshot removed (only a snapshot
     removes rows, and only rows of earlier snapshots of its extract). -#}
 {% macro forget_unstaged_mentions(extracts) -%}

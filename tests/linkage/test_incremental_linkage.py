@@ -309,6 +309,13 @@ def twins(database):
         yield conn
 
 
+def redeliver_newborn(conn: psycopg.Connection) -> None:
+    """The twins' newborn delivered again, unchanged, in another delivery (a new mention id)."""
+    remove(conn, "wjw_csyxzm:2:1:newborn")
+    again = ("wjw_csyxzm:8:1:newborn", "wjw_csyxzm", "newborn", None, "李明", "liming")
+    add(conn, (*again, "1973-04-30", None))
+
+
 def _open_pairs(conn: psycopg.Connection) -> list[tuple]:
     return conn.execute(
         "select review_id, mention_id, candidate from link.review_queue "
@@ -324,20 +331,7 @@ def test_open_pairs_of_mentions_the_run_did_not_look_at_wait_as_they_were(twins)
     assert _open_pairs(twins) == pairs
 
     # the newborn delivered again under another id: the same pairs, now naming the new mention
-    remove(twins, "wjw_csyxzm:2:1:newborn")
-    add(
-        twins,
-        (
-            "wjw_csyxzm:8:1:newborn",
-            "wjw_csyxzm",
-            "newborn",
-            None,
-            "李明",
-            "liming",
-            "1973-04-30",
-            None,
-        ),
-    )
+    redeliver_newborn(twins)
     summary = link_subject(twins, "person")
     assert summary.incremental and summary.review_open == 2
     assert _open_pairs(twins) == [(i, "wjw_csyxzm:8:1:newborn", c) for i, _, c in pairs]
@@ -357,20 +351,7 @@ def test_a_steward_decision_links_everything_again_and_is_reused_incrementally(t
     assert links(twins)["wjw_csyxzm:2:1:newborn"][:2] == (twin_b, "steward")
 
     # the same newborn re-delivered: the decision is found again on its content
-    remove(twins, "wjw_csyxzm:2:1:newborn")
-    add(
-        twins,
-        (
-            "wjw_csyxzm:8:1:newborn",
-            "wjw_csyxzm",
-            "newborn",
-            None,
-            "李明",
-            "liming",
-            "1973-04-30",
-            None,
-        ),
-    )
+    redeliver_newborn(twins)
     summary = link_subject(twins, "person")
     assert summary.incremental and summary.review_open == 0
     assert links(twins)["wjw_csyxzm:8:1:newborn"][:2] == (twin_b, "steward")

@@ -11,12 +11,9 @@
 ) }}
 
 with new_deliveries as materialized ({{ unmentioned_deliveries() }}),
-enterprises as (select * from {{ ref('stg_scjgj_qydj__enterprises') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
-insured as (select * from {{ ref('stg_rsj_cbxx__insured_persons') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
-property as (select * from {{ ref('stg_bdc_djxx__property_registrations') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
+enterprises as ({{ unmentioned_rows(ref('stg_scjgj_qydj__enterprises')) }}),
+insured as ({{ unmentioned_rows(ref('stg_rsj_cbxx__insured_persons')) }}),
+property as ({{ unmentioned_rows(ref('stg_bdc_djxx__property_registrations')) }}),
 
 mentions as (
     select

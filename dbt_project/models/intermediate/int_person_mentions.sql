@@ -13,24 +13,15 @@
 ) }}
 
 with new_deliveries as materialized ({{ unmentioned_deliveries() }}),
-police as (select * from {{ ref('stg_gaj_rkxx__persons') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
-enterprises as (select * from {{ ref('stg_scjgj_qydj__enterprises') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
-allowance as (select * from {{ ref('stg_mzj_dbdx__allowance_recipients') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
-marriages as (select * from {{ ref('stg_mzj_hydj__marriage_registrations') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
-insured as (select * from {{ ref('stg_rsj_cbxx__insured_persons') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
-property as (select * from {{ ref('stg_bdc_djxx__property_registrations') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
-births as (select * from {{ ref('stg_wjw_csyxzm__birth_certificates') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
-deaths as (select * from {{ ref('stg_wjw_swyxzm__death_certificates') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
-visits as (select * from {{ ref('stg_wgy_cj__resident_visits') }}
-    where delivery_id in (select delivery_id from new_deliveries)),
+police as ({{ unmentioned_rows(ref('stg_gaj_rkxx__persons')) }}),
+enterprises as ({{ unmentioned_rows(ref('stg_scjgj_qydj__enterprises')) }}),
+allowance as ({{ unmentioned_rows(ref('stg_mzj_dbdx__allowance_recipients')) }}),
+marriages as ({{ unmentioned_rows(ref('stg_mzj_hydj__marriage_registrations')) }}),
+insured as ({{ unmentioned_rows(ref('stg_rsj_cbxx__insured_persons')) }}),
+property as ({{ unmentioned_rows(ref('stg_bdc_djxx__property_registrations')) }}),
+births as ({{ unmentioned_rows(ref('stg_wjw_csyxzm__birth_certificates')) }}),
+deaths as ({{ unmentioned_rows(ref('stg_wjw_swyxzm__death_certificates')) }}),
+visits as ({{ unmentioned_rows(ref('stg_wgy_cj__resident_visits')) }}),
 
 mentions as (
     select
