@@ -172,3 +172,33 @@ def _police_scores(database):
     with psycopg.connect(database) as conn:
         rows = compute_scorecard(conn, {"gaj_rkxx": contract}, datetime.now(UTC))
     return [r for r in rows if r.delivery_id is not None]
+
+
+def test_identical_rows_staged_twice_stop_the_load_instead_of_miscounting(
+    database, settings, tmp_path
+):
+    # cannot happen through ingest (a repeated row is quarantined); if it ever did, the change
+    # set could not say which copy a snapshot keeps: the load stops, nothing changes
+    rows = police_rows(3)
+    ingest_file(write_police(tmp_path / "gaj_rkxx_1.csv", rows), "gaj_rkxx", database, settings)
+    with psycopg.connect(database) as conn:
+        conn.execute(
+            "insert into staging.gaj_rkxx select delivery_id, 99, citizen_id, citizen_id_raw, "
+            "citizen_id_suggestion, name, name_raw, name_phonetic_key, sex, sex_raw, ethnicity, "
+            "ethnicity_raw, birth_date, birth_date_raw, registration_county, "
+            "registration_county_raw, registration_address, registration_address_raw, "
+            "household_number, household_number_raw, relation_to_head, relation_to_head_raw, "
+            "person_status, person_status_raw, updated_at, updated_at_raw, flags, extra "
+            "from staging.gaj_rkxx where source_row = 1"
+        )
+    before = fetch(database, "select * from staging.gaj_rkxx order by source_row")
+
+    with pytest.raises(RuntimeError, match="does not add up"):
+        ingest_file(
+            write_police(tmp_path / "gaj_rkxx_2.csv", rows + police_rows(1, start=700)),
+            "gaj_rkxx",
+            database,
+            settings,
+        )
+    assert fetch(database, "select * from staging.gaj_rkxx order by source_row") == before
+    assert one(database, "select count(*) from staging.delivery") == 1
