@@ -13,11 +13,26 @@
     (hub/libraries/dbt.py). A model using these hooks names the fingerprints in its SQL
     (`-- depends_on: {{ ref('int_person_input_fingerprints') }}`) so that dbt builds them first. -#}
 
-{#- Pre-hook: the persons to compute again (all in a full build), their old rows deleted. -#}
-{% macro prepare_person_rows(basis) -%}
+{#- Pre-hook: the persons to compute again (all in a full build), their old rows deleted (those
+    `rows` names, in a table that holds other subjects' rows too). -#}
+{% macro prepare_person_rows(basis, rows=none) -%}
+    {{ create_person_basis(basis) }}
+    {%- if is_incremental() %}
+    {{ find_affected_persons(basis) }}
+    delete from {{ this }} where master_id in (select master_id from _affected_persons)
+        {%- if rows %} and {{ rows }}{% endif %};
+    {%- endif %}
+{%- endmacro %}
+
+{#- The basis table of a model: the fingerprints its rows were computed from. -#}
+{% macro create_person_basis(basis) -%}
     create table if not exists intermediate.{{ basis }} (
         master_id text primary key, inputs bigint not null, fingerprint numeric not null);
-    {%- if is_incremental() %}
+{%- endmacro %}
+
+{#- The persons whose fingerprint differs from the basis, appears or disappears, into the
+    temporary table `_affected_persons`. -#}
+{% macro find_affected_persons(basis) -%}
     drop table if exists _affected_persons;
     create temporary table _affected_persons as
         select coalesce(n.master_id, o.master_id) as master_id
@@ -25,22 +40,38 @@
         full join intermediate.{{ basis }} as o using (master_id)
         where n.inputs is distinct from o.inputs or n.fingerprint is distinct from o.fingerprint;
     analyze _affected_persons;
-    delete from {{ this }} where master_id in (select master_id from _affected_persons);
+{%- endmacro %}
+
+{#- Pre-hook of a history snapshot kept by person (meta `person_basis`): the persons whose
+    golden record may have changed since the snapshot last looked at them. A snapshot is never
+    rebuilt, not even by `--full-refresh`; a full refresh of the project, which may have changed
+    how every golden record is computed, makes the snapshot compare every person again. A
+    snapshot's first run (no table yet) takes every current row, and its basis records all. -#}
+{% macro prepare_person_history(basis) -%}
+    {{ create_person_basis(basis) }}
+    {%- if flags.FULL_REFRESH %}
+    truncate intermediate.{{ basis }};
     {%- endif %}
+    {{ find_affected_persons(basis) }}
 {%- endmacro %}
 
 {#- Post-hook: keep the fingerprints the rows were computed from. -#}
 {% macro record_person_rows(basis) -%}
     {%- if is_incremental() %}
+    {{ record_affected_persons(basis) }}
+    {%- else %}
+    truncate intermediate.{{ basis }};
+    insert into intermediate.{{ basis }} select * from {{ ref('int_person_input_fingerprints') }};
+    {%- endif %}
+{%- endmacro %}
+
+{#- Post-hook of a history snapshot kept by person, and of an incremental model's build. -#}
+{% macro record_affected_persons(basis) -%}
     delete from intermediate.{{ basis }}
     where master_id in (select master_id from _affected_persons);
     insert into intermediate.{{ basis }}
     select * from {{ ref('int_person_input_fingerprints') }}
     where master_id in (select master_id from _affected_persons);
-    {%- else %}
-    truncate intermediate.{{ basis }};
-    insert into intermediate.{{ basis }} select * from {{ ref('int_person_input_fingerprints') }};
-    {%- endif %}
 {%- endmacro %}
 
 {#- In an incremental build, the filter to the persons computed again. -#}

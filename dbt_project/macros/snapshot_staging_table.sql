@@ -7,7 +7,11 @@
     per cent of them. Here one full outer join finds every key that is new, changed or gone, and
     the three kinds of change are read from that (small) result. The rows, their columns and their
     order are dbt's, so dbt's merge (update dbt_valid_to by dbt_scd_id, insert new versions) runs
-    unchanged; `hard_deletes: new_record` keeps dbt's own query. -#}
+    unchanged; `hard_deletes: new_record` keeps dbt's own query.
+
+    A snapshot kept by person (meta `person_basis`, macros/incremental_survivorship.sql) compares
+    only the persons in `_affected_persons`, which its pre-hook found: a person outside it has the
+    same golden record as when the snapshot last compared it. -#}
 {% macro postgres__snapshot_staging_table(strategy, source_sql, target_relation) -%}
     {%- if strategy.hard_deletes == 'new_record' or config.get('dbt_valid_to_current') -%}
         {{ return(default__snapshot_staging_table(strategy, source_sql, target_relation)) }}
@@ -26,8 +30,16 @@
     {%- for column in source_columns -%}{%- do payload.append(adapter.quote(column)) -%}{%- endfor -%}
     {%- for name in key_names -%}{%- do payload.append(name) -%}{%- endfor %}
     with snapshot_query as (
+        {%- if by_person_snapshot() %}
+        select * from (
 
         {{ source_sql }}
+
+        ) as snapshot_source where master_id in (select master_id from _affected_persons)
+        {%- else %}
+
+        {{ source_sql }}
+        {%- endif %}
 
     ),
 
@@ -35,6 +47,9 @@
         select *, {{ unique_key_fields(strategy.unique_key) }}
         from {{ target_relation }}
         where {{ columns.dbt_valid_to }} is null
+        {%- if by_person_snapshot() %}
+            and master_id in (select master_id from _affected_persons)
+        {%- endif %}
     ),
 
     source_data as (
@@ -99,4 +114,45 @@
     from changes
     where not dbt_in_source
     {%- endif %}
+{%- endmacro %}
+
+
+{#- Is the snapshot being built kept by person? -#}
+{% macro by_person_snapshot() -%}
+    {{ return((config.get('meta') or {}).get('person_basis') is not none) }}
+{%- endmacro %}
+
+{#- dbt's merge (dbt-postgres's, as written there), which for a snapshot kept by person closes
+    versions of the affected persons only: with the partial index on current versions by person
+    (the snapshot's post-hook) that reads their few rows instead of every current version. -#}
+{% macro postgres__snapshot_merge_sql(target, source, insert_cols) -%}
+    {%- set columns = config.get("snapshot_table_column_names") or get_snapshot_table_column_names() -%}
+    update {{ target }}
+    set {{ columns.dbt_valid_to }} = DBT_INTERNAL_SOURCE.{{ columns.dbt_valid_to }}
+    from {{ source }} as DBT_INTERNAL_SOURCE
+    where DBT_INTERNAL_SOURCE.{{ columns.dbt_scd_id }}::text = {{ target }}.{{ columns.dbt_scd_id }}::text
+      and DBT_INTERNAL_SOURCE.dbt_change_type::text in ('update'::text, 'delete'::text)
+      {%- if config.get("dbt_valid_to_current") %}
+      and ({{ target }}.{{ columns.dbt_valid_to }} = {{ config.get('dbt_valid_to_current') }}
+           or {{ target }}.{{ columns.dbt_valid_to }} is null)
+      {%- else %}
+      and {{ target }}.{{ columns.dbt_valid_to }} is null
+      {%- endif %}
+      {%- if by_person_snapshot() %}
+      and {{ target }}.master_id in (select master_id from _affected_persons)
+      {%- endif %};
+
+    insert into {{ target }} ({{ insert_cols | join(', ') }})
+    select {% for column in insert_cols -%}
+        DBT_INTERNAL_SOURCE.{{ column }} {%- if not loop.last %}, {%- endif %}
+    {%- endfor %}
+    from {{ source }} as DBT_INTERNAL_SOURCE
+    where DBT_INTERNAL_SOURCE.dbt_change_type::text = 'insert'::text;
+{%- endmacro %}
+
+{#- Post-hook of a snapshot kept by person: its current versions indexed by person, which is how
+    the next build reads them. -#}
+{% macro index_current_versions() -%}
+    create index if not exists {{ this.identifier }}_current
+        on {{ this }} (master_id) where dbt_valid_to is null;
 {%- endmacro %}

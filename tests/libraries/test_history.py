@@ -17,6 +17,8 @@ INCREMENTAL_TABLES = (
     "intermediate.int_entity_mentions",
     "intermediate.int_person_golden_attributes",
     "hub.person",
+    "hub.xref",
+    "hub.conflict",
 )
 
 
@@ -102,6 +104,26 @@ def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings
             [gone_master],
         ).fetchone() == (0, 1)
 
+        # the person snapshots compared only the persons whose inputs changed, and their current
+        # versions still say what the golden records say (a version keeps the lineage of the
+        # value it recorded: the same value from a later row is no new version)
+        person_columns = [c for c in _columns(conn, "hub.person") if c != "last_delivery_id"]
+        for history, golden, columns in (
+            ("history.person_history", "hub.person", person_columns),
+            (
+                "history.person_attribute_history",
+                "hub.person_attribute",
+                ["master_id", "attribute", "value"],
+            ),
+        ):
+            _assert_current_versions_are(conn, history, golden, columns)
+        fingerprints = "select * from intermediate.int_person_input_fingerprints"
+        for basis in ("person_history_basis", "person_attribute_history_basis"):
+            recorded = f"select * from intermediate.{basis}"
+            for a, b in ((recorded, fingerprints), (fingerprints, recorded)):
+                (extra,) = conn.execute(f"select count(*) from ({a} except all {b}) d").fetchone()
+                assert extra == 0, f"{basis} does not hold the fingerprints history compared"
+
         # the snapshot was staged as its change set: the rows it repeated unchanged keep the
         # first file as their lineage, and only the changed person's values name the new one
         files = dict(
@@ -122,7 +144,9 @@ def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings
             conn.execute(f"create table {table}_incremental as select * from {table}")
         conn.commit()
     # …and hold exactly what building them from scratch gives
-    models = "int_person_mentions int_entity_mentions int_person_golden_attributes person"
+    models = (
+        "int_person_mentions int_entity_mentions int_person_golden_attributes person xref conflict"
+    )
     _dbt(settings, "run", "--full-refresh", "--select", models)
     with psycopg.connect(database) as conn:
         assert all(a != b for a, b in zip(_table_ids(conn), tables, strict=True))
@@ -132,6 +156,28 @@ def test_a_new_police_snapshot_changes_the_name_keeps_history_and_no_id(settings
                     f"select count(*) from (select * from {a} except all select * from {b}) d"
                 ).fetchone()
                 assert extra == 0, f"{a} has {extra} rows {b} has not"
+
+
+def _columns(conn, table: str) -> list[str]:
+    schema, name = table.split(".")
+    return [
+        column
+        for (column,) in conn.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = %s and table_name = %s order by ordinal_position",
+            [schema, name],
+        ).fetchall()
+    ]
+
+
+def _assert_current_versions_are(conn, history: str, golden: str, columns: list[str]) -> None:
+    """The open versions of ``history`` hold exactly the ``columns`` of ``golden``, both ways."""
+    listed = ", ".join(columns)
+    current = f"select {listed} from {history} where dbt_valid_to is null"
+    now = f"select {listed} from {golden}"
+    for a, b in ((current, now), (now, current)):
+        (extra,) = conn.execute(f"select count(*) from ({a} except all {b}) d").fetchone()
+        assert extra == 0, f"{history}: {extra} current rows differ from {golden}"
 
 
 def _table_ids(conn) -> list[int]:

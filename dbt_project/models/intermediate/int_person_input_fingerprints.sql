@@ -1,10 +1,11 @@
--- One row per person: a fingerprint of everything the person models read of them, so that an
--- incremental build recomputes only the persons whose fingerprint changed
--- (macros/incremental_survivorship.sql). The inputs are the mentions linked to the person with
--- how they were linked (a mention's content is fixed by its id: staged rows never change), and
--- their approved county corrections; each input is hashed with the address match's basis, so a
--- re-matched register changes every fingerprint. `inputs` counts them; `fingerprint` is the
--- sum of their 64-bit hashes (order-independent, one scan of the links).
+-- One row per person: a fingerprint of everything the person models (and the person rows of
+-- hub.xref) read of them, so that an incremental build recomputes only the persons whose
+-- fingerprint changed (macros/incremental_survivorship.sql). The inputs are the mentions linked
+-- to the person with how they were linked and how sure (a mention's content is fixed by its id:
+-- staged rows never change), and their approved county corrections; each input is hashed with
+-- the address match's basis, so a re-matched register changes every fingerprint. `inputs`
+-- counts them; `fingerprint` is the sum of their 64-bit hashes (order-independent, one scan of
+-- the links).
 with address_basis as (
     -- written with link.address_match by the address step (hub/linkage/addresses.py), which
     -- the libraries stage runs after; not a dbt source, as it is part of that one asset
@@ -12,7 +13,7 @@ with address_basis as (
 ),
 
 inputs as (
-    select l.master_id, l.mention_id || '|' || l.method as input
+    select l.master_id, l.mention_id || '|' || l.method || '|' || l.score as input
     from {{ source('link', 'person_link') }} as l
     union all
     select c.record_id, 'correction:' || concat_ws('|', c.correction_id, c.attribute,

@@ -2,9 +2,27 @@
 -- department's latest value, the value chosen and why (the authority rule that chose it).
 -- Only attributes whose candidates hold two or more values can disagree; survivorship flagged
 -- them (`disputed`), so the candidates are read only for those.
+-- Incremental: the conflicts of the persons whose inputs changed are computed again
+-- (macros/incremental_survivorship.sql), the legal entities' (a few thousand) every time.
+-- depends_on: {{ ref('int_person_input_fingerprints') }}
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook=[
+        "{{ prepare_person_rows('hub_conflict_basis', rows=\"subject = 'person'\") }}",
+        "{% if is_incremental() %}delete from {{ this }} where subject = 'legal_entity'{% endif %}",
+    ],
+    post_hook="{{ record_person_rows('hub_conflict_basis') }}"
+) }}
+
 with disputed_person as materialized (
     -- read once: the golden person values are 12M rows at a million persons, a few disputed
-    select * from {{ ref('int_person_golden_attributes') }} where disputed
+    select * from {{ ref('int_person_golden_attributes') }}
+    {%- if is_incremental() %}
+    where disputed and master_id in (select master_id from _affected_persons)
+    {%- else %}
+    where disputed
+    {%- endif %}
 ),
 
 person_candidates as (
