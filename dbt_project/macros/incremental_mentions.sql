@@ -37,10 +37,24 @@
           where extract = '{{ extract }}' and mode = 'snapshot')
       and not exists (
           select 1 from {{ source('staging', extract) }} as s
-          where s.delivery_id = m.delivery_id and s.source_row::text = m.source_row
+          -- in staging's own type (integer, or text for a JSON extract), so that each probe is
+          -- one read of its primary key: comparing as text read the whole delivery per mention
+          where s.delivery_id = m.delivery_id
+            and s.source_row = m.source_row::{{ staged_source_row_type(extract) }}
       );
         {%- endfor -%}
     {%- else -%}
     select 1
     {%- endif -%}
+{%- endmacro %}
+
+{#- The type of `source_row` in an extract's staging table (the mention tables hold it as text). -#}
+{% macro staged_source_row_type(extract) -%}
+    {%- set kinds = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(source('staging', extract)) -%}
+            {%- if column.name == 'source_row' -%}{%- do kinds.append(column.data_type) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(kinds[0] if kinds else 'text') }}
 {%- endmacro %}
