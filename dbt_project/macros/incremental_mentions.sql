@@ -7,54 +7,36 @@
     computed by other SQL is the one thing this cannot see: when any project file changes, the
     stage is built from scratch (`--full-refresh`, hub/libraries/dbt.py `build_arguments`). -#}
 
-{#- The deliveries whose rows are not mentioned yet (every staged delivery in a full build). -#}
-{% macro unmentioned_deliveries() -%}
-    select d.delivery_id
-    from {{ source('staging', 'delivery') }} as d
-    where d.status in ('loaded', 'superseded')
+{#- Pre-hook: the deliveries whose rows are not mentioned yet, into the temporary table
+    `_new_deliveries` (analyzed, so the planner reads their few rows through staging's primary
+    key instead of scanning every staged row); then forget the mentions of the staged rows that
+    those deliveries — snapshots — took out of staging, as listed in `staging.removed_row`
+    (only a snapshot removes rows, in the transaction that stages it). A snapshot that staged
+    no new row stays "not mentioned" and its removals are applied again each build: they find
+    nothing left to delete. In a full build the model reads every staged row and needs neither.
+    The mention tables carry an index on (delivery_id, source_row) for both lookups. -#}
+{% macro prepare_mentions(extracts) -%}
     {%- if is_incremental() %}
-    -- one hashed pass over the mentions (`not exists` per delivery scanned them per delivery)
-    except
-    select distinct m.delivery_id from {{ this }} as m
+    drop table if exists _new_deliveries;
+    create temporary table _new_deliveries as
+        select d.delivery_id
+        from {{ source('staging', 'delivery') }} as d
+        where d.status in ('loaded', 'superseded')
+          and not exists (select 1 from {{ this }} as m where m.delivery_id = d.delivery_id);
+    analyze _new_deliveries;
+    delete from {{ this }} as m
+    using {{ source('staging', 'removed_row') }} as r
+    where r.removed_by in (select delivery_id from _new_deliveries)
+      and r.extract in ({% for e in extracts %}'{{ e }}'{% if not loop.last %}, {% endif %}{% endfor %})
+      and m.delivery_id = r.delivery_id and m.source_row = r.source_row;
+    {%- else -%}
+    select 1
     {%- endif %}
 {%- endmacro %}
 
 {#- The rows of a staging model that the model using it has not mentioned yet (all of them in a
-    full build); needs the CTE `new_deliveries` (`unmentioned_deliveries()`). -#}
+    full build); an incremental build reads `_new_deliveries` (`prepare_mentions`). -#}
 {% macro unmentioned_rows(relation) -%}
-    select * from {{ relation }} where delivery_id in (select delivery_id from new_deliveries)
-{%- endmacro %}
-
-{#- Pre-hook: forget the mentions of staged rows a later snapshot removed (only a snapshot
-    removes rows, and only rows of earlier snapshots of its extract). -#}
-{% macro forget_unstaged_mentions(extracts) -%}
-    {%- if is_incremental() -%}
-        {%- for extract in extracts %}
-    delete from {{ this }} as m
-    where m.extract = '{{ extract }}'
-      and m.delivery_id in (
-          select delivery_id from {{ source('staging', 'delivery') }}
-          where extract = '{{ extract }}' and mode = 'snapshot')
-      and not exists (
-          select 1 from {{ source('staging', extract) }} as s
-          -- in staging's own type (integer, or text for a JSON extract), so that each probe is
-          -- one read of its primary key: comparing as text read the whole delivery per mention
-          where s.delivery_id = m.delivery_id
-            and s.source_row = m.source_row::{{ staged_source_row_type(extract) }}
-      );
-        {%- endfor -%}
-    {%- else -%}
-    select 1
-    {%- endif -%}
-{%- endmacro %}
-
-{#- The type of `source_row` in an extract's staging table (the mention tables hold it as text). -#}
-{% macro staged_source_row_type(extract) -%}
-    {%- set kinds = [] -%}
-    {%- if execute -%}
-        {%- for column in adapter.get_columns_in_relation(source('staging', extract)) -%}
-            {%- if column.name == 'source_row' -%}{%- do kinds.append(column.data_type) -%}{%- endif -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(kinds[0] if kinds else 'text') }}
+    select * from {{ relation }}
+    {%- if is_incremental() %} where delivery_id in (select delivery_id from _new_deliveries){% endif %}
 {%- endmacro %}

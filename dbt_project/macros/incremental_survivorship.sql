@@ -33,13 +33,29 @@
 {#- The persons whose fingerprint differs from the basis, appears or disappears, into the
     temporary table `_affected_persons`. -#}
 {% macro find_affected_persons(basis) -%}
-    drop table if exists _affected_persons;
-    create temporary table _affected_persons as
+    {{ find_affected(basis, 'person') }}
+{%- endmacro %}
+
+{#- The subjects (`person`, or `entity` for legal entities, whose fingerprints are
+    `int_entity_input_fingerprints`) whose fingerprint differs from the basis, appears or
+    disappears, into the temporary table `_affected_persons` / `_affected_entities`. -#}
+{% macro find_affected(basis, subject) -%}
+    drop table if exists {{ affected_table(subject) }};
+    create temporary table {{ affected_table(subject) }} as
         select coalesce(n.master_id, o.master_id) as master_id
-        from {{ ref('int_person_input_fingerprints') }} as n
+        from {{ input_fingerprints(subject) }} as n
         full join intermediate.{{ basis }} as o using (master_id)
         where n.inputs is distinct from o.inputs or n.fingerprint is distinct from o.fingerprint;
-    analyze _affected_persons;
+    analyze {{ affected_table(subject) }};
+{%- endmacro %}
+
+{% macro affected_table(subject) -%}
+    {{ '_affected_persons' if subject == 'person' else '_affected_entities' }}
+{%- endmacro %}
+
+{% macro input_fingerprints(subject) -%}
+    {{ ref('int_person_input_fingerprints') if subject == 'person'
+       else ref('int_entity_input_fingerprints') }}
 {%- endmacro %}
 
 {#- Pre-hook of a history snapshot kept by person (meta `person_basis`): the persons whose
@@ -56,22 +72,22 @@
 {%- endmacro %}
 
 {#- Post-hook: keep the fingerprints the rows were computed from. -#}
-{% macro record_person_rows(basis) -%}
+{% macro record_person_rows(basis, subject='person') -%}
     {%- if is_incremental() %}
-    {{ record_affected_persons(basis) }}
+    {{ record_affected_persons(basis, subject) }}
     {%- else %}
     truncate intermediate.{{ basis }};
-    insert into intermediate.{{ basis }} select * from {{ ref('int_person_input_fingerprints') }};
+    insert into intermediate.{{ basis }} select * from {{ input_fingerprints(subject) }};
     {%- endif %}
 {%- endmacro %}
 
 {#- Post-hook of a history snapshot kept by person, and of an incremental model's build. -#}
-{% macro record_affected_persons(basis) -%}
+{% macro record_affected_persons(basis, subject='person') -%}
     delete from intermediate.{{ basis }}
-    where master_id in (select master_id from _affected_persons);
+    where master_id in (select master_id from {{ affected_table(subject) }});
     insert into intermediate.{{ basis }}
-    select * from {{ ref('int_person_input_fingerprints') }}
-    where master_id in (select master_id from _affected_persons);
+    select * from {{ input_fingerprints(subject) }}
+    where master_id in (select master_id from {{ affected_table(subject) }});
 {%- endmacro %}
 
 {#- In an incremental build, the filter to the persons computed again. -#}

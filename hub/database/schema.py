@@ -47,6 +47,19 @@ alter table staging.delivery add column if not exists rows_new bigint;
 alter table staging.delivery add column if not exists rows_unchanged bigint;
 alter table staging.delivery add column if not exists rows_removed bigint;
 
+-- Which staged rows each snapshot took out of staging (the rows_removed above, one by one):
+-- the row, the delivery that had staged it, and the snapshot that no longer listed it. Written
+-- in the snapshot's own transaction, so it is exactly what left. The incremental mention
+-- tables forget these rows' mentions by this list instead of probing staging for every
+-- mention (dbt_project/macros/incremental_mentions.sql).
+create table if not exists staging.removed_row (
+    removed_by  bigint not null references staging.delivery (delivery_id),
+    extract     text   not null,
+    delivery_id bigint not null,
+    source_row  text   not null,
+    primary key (removed_by, delivery_id, source_row)
+);
+
 create table if not exists staging.quarantine (
     quarantine_id bigserial primary key,
     delivery_id   bigint not null references staging.delivery (delivery_id),

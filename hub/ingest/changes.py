@@ -52,12 +52,17 @@ def create_incoming(conn: psycopg.Connection, table: sql.Identifier) -> sql.Iden
 
 
 def apply_change_set(
-    conn: psycopg.Connection, table: sql.Identifier, columns: list[str]
+    conn: psycopg.Connection,
+    table: sql.Identifier,
+    columns: list[str],
+    delivery_id: int,
+    extract: str,
 ) -> ChangeSet:
     """Make ``table`` hold exactly the incoming snapshot's rows, moving only the difference.
 
     ``columns``: the staging columns of the current contract, lineage first. Rows are matched
-    on an md5 of the other columns' text (one in 2^128 that two different rows collide).
+    on an md5 of the other columns' text (one in 2^128 that two different rows collide). The
+    rows taken out are listed in ``staging.removed_row`` under ``delivery_id``, the snapshot's.
     """
     content = sql.SQL("md5(row({})::text)").format(
         sql.SQL(", ").join(sql.Identifier(c) for c in columns if c not in LINEAGE)
@@ -84,6 +89,12 @@ def apply_change_set(
             "and s.delivery_id = c.staged_delivery and s.source_row = c.staged_row"
         ).format(table)
     ).rowcount
+    conn.execute(
+        "insert into staging.removed_row (removed_by, extract, delivery_id, source_row) "
+        "select %s, %s, staged_delivery, staged_row::text from _change "
+        "where staged_row is not null",
+        [delivery_id, extract],
+    )
     names = sql.SQL(", ").join(map(sql.Identifier, columns))
     new = conn.execute(
         sql.SQL(

@@ -302,7 +302,7 @@ def _load(
             "data, so the whole file is refused. Check the file, or the contract."
         )
     changes = (
-        apply_change_set(conn, table, copy_columns)
+        apply_change_set(conn, table, copy_columns, delivery_id, contract.extract)
         if change_set
         else ChangeSet(new=staged, unchanged=0, removed=0)
     )

@@ -84,6 +84,12 @@ def render_sources() -> str:
                 "description": "One row per delivered file: status, counts, warnings.",
                 "meta": {"dagster": {"asset_key": ["staging", "delivery"]}},
             },
+            {
+                # written with the delivery that removed the rows: the same asset
+                "name": "removed_row",
+                "description": "Staged rows a later snapshot took out of staging, and which.",
+                "meta": {"dagster": {"asset_key": ["staging", "delivery"]}},
+            },
             *[_table(contracts[name]) for name in sorted(contracts)],
         ],
     }

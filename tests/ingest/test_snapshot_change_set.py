@@ -67,6 +67,16 @@ def test_a_snapshot_stages_only_what_changed(database, settings, tmp_path):
         (first.delivery_id, "superseded", 10, 10, 0, 0),
         (second.delivery_id, "loaded", 11, 3, 8, 2),
     ]
+    # the two rows taken out are listed, one by one, under the snapshot that removed them
+    # (row 4 as first delivered, and row 10)
+    assert fetch(
+        database,
+        "select removed_by, extract, delivery_id, source_row from staging.removed_row "
+        "order by source_row::int",
+    ) == [
+        (second.delivery_id, "gaj_rkxx", first.delivery_id, "4"),
+        (second.delivery_id, "gaj_rkxx", first.delivery_id, "10"),
+    ]
 
 
 def test_the_same_records_in_a_new_file_stage_nothing_new(database, settings, tmp_path):
@@ -139,9 +149,13 @@ def test_a_crash_while_applying_the_change_set_leaves_everything_as_it_was(
 
     assert staged(database) == before
     assert one(database, "select count(*) from staging.delivery") == 1
+    assert one(database, "select count(*) from staging.removed_row") == 0
     monkeypatch.setattr(load, "apply_change_set", real)
     retried = ingest_file(path, "gaj_rkxx", database, settings)  # the retry completes the load
     assert (retried.rows_new, retried.rows_unchanged, retried.rows_removed) == (1, 4, 1)
+    assert fetch(database, "select removed_by, source_row from staging.removed_row") == [
+        (retried.delivery_id, "5")
+    ]
 
 
 def test_the_scorecard_scores_the_whole_current_snapshot(database, settings, tmp_path):

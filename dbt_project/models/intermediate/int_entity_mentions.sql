@@ -6,12 +6,12 @@
 {{ config(
     materialized='incremental',
     tags=['mentions'],
-    indexes=[{'columns': ['mention_id'], 'unique': true}, {'columns': ['credit_code']}],
-    pre_hook="{{ forget_unstaged_mentions(" ~ extracts ~ ") }}"
+    indexes=[{'columns': ['mention_id'], 'unique': true}, {'columns': ['credit_code']},
+             {'columns': ['delivery_id', 'source_row']}],
+    pre_hook="{{ prepare_mentions(" ~ extracts ~ ") }}"
 ) }}
 
-with new_deliveries as materialized ({{ unmentioned_deliveries() }}),
-enterprises as ({{ unmentioned_rows(ref('stg_scjgj_qydj__enterprises')) }}),
+with enterprises as ({{ unmentioned_rows(ref('stg_scjgj_qydj__enterprises')) }}),
 insured as ({{ unmentioned_rows(ref('stg_rsj_cbxx__insured_persons')) }}),
 property as ({{ unmentioned_rows(ref('stg_bdc_djxx__property_registrations')) }}),
 

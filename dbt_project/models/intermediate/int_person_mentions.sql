@@ -8,12 +8,12 @@
 {{ config(
     materialized='incremental',
     tags=['mentions'],
-    indexes=[{'columns': ['mention_id'], 'unique': true}, {'columns': ['citizen_id']}],
-    pre_hook="{{ forget_unstaged_mentions(" ~ extracts ~ ") }}"
+    indexes=[{'columns': ['mention_id'], 'unique': true}, {'columns': ['citizen_id']},
+             {'columns': ['delivery_id', 'source_row']}],
+    pre_hook="{{ prepare_mentions(" ~ extracts ~ ") }}"
 ) }}
 
-with new_deliveries as materialized ({{ unmentioned_deliveries() }}),
-police as ({{ unmentioned_rows(ref('stg_gaj_rkxx__persons')) }}),
+with police as ({{ unmentioned_rows(ref('stg_gaj_rkxx__persons')) }}),
 enterprises as ({{ unmentioned_rows(ref('stg_scjgj_qydj__enterprises')) }}),
 allowance as ({{ unmentioned_rows(ref('stg_mzj_dbdx__allowance_recipients')) }}),
 marriages as ({{ unmentioned_rows(ref('stg_mzj_hydj__marriage_registrations')) }}),

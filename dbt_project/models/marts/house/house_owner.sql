@@ -1,5 +1,18 @@
 -- Owners of each house: persons or legal entities, with the form of ownership.
-with registrations as (select * from {{ ref('stg_bdc_djxx__property_registrations') }}),
+-- Incremental by staged row: only the rows naming a person (or entity) whose inputs changed
+-- are read again (macros/incremental_relationships.sql).
+-- depends_on: {{ ref('int_person_input_fingerprints') }}
+-- depends_on: {{ ref('int_entity_input_fingerprints') }}
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ prepare_relationship_rows('bdc_djxx', ['owner_master_id'], ['owner_master_id']) }}",
+    post_hook="{{ record_relationship_rows(['owner_master_id']) }}"
+) }}
+
+with registrations as (
+    select * from {{ ref('stg_bdc_djxx__property_registrations') }} {{ only_affected_rows() }}
+),
 persons as (select * from {{ ref('int_person_mentions') }} where extract = 'bdc_djxx'),
 entities as (select * from {{ ref('int_entity_mentions') }} where extract = 'bdc_djxx'),
 person_links as (select * from {{ source('link', 'person_link') }}),

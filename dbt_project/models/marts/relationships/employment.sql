@@ -1,7 +1,18 @@
 -- Employment (参保单位): a person insured by an employer, per insurance type, from social security.
+-- Incremental by staged row: only the rows naming a person (or entity) whose inputs changed
+-- are read again (macros/incremental_relationships.sql).
+-- depends_on: {{ ref('int_person_input_fingerprints') }}
+-- depends_on: {{ ref('int_entity_input_fingerprints') }}
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ prepare_relationship_rows('rsj_cbxx', ['person_master_id'], ['entity_master_id']) }}",
+    post_hook="{{ record_relationship_rows(['entity_master_id']) }}"
+) }}
+
 with insured as (select * from {{ ref('int_person_mentions') }} where role = 'insured'),
 employers as (select * from {{ ref('int_entity_mentions') }} where role = 'employer'),
-rows_ as (select * from {{ ref('stg_rsj_cbxx__insured_persons') }}),
+rows_ as (select * from {{ ref('stg_rsj_cbxx__insured_persons') }} {{ only_affected_rows() }}),
 person_links as (select * from {{ source('link', 'person_link') }}),
 entity_links as (select * from {{ source('link', 'entity_link') }})
 

@@ -1,5 +1,20 @@
 -- Household membership (户): persons registered in a household, from the police register.
-with police as (select * from {{ ref('int_person_mentions') }} where extract = 'gaj_rkxx'),
+-- Incremental by staged row: only the rows naming a person (or entity) whose inputs changed
+-- are read again (macros/incremental_relationships.sql).
+-- depends_on: {{ ref('int_person_input_fingerprints') }}
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ prepare_relationship_rows('gaj_rkxx', ['person_master_id']) }}",
+    post_hook="{{ record_relationship_rows() }}"
+) }}
+
+with police as (
+    select * from {{ ref('int_person_mentions') }} where extract = 'gaj_rkxx'
+    {%- if is_incremental() %}
+    and (delivery_id, source_row) in (select delivery_id, source_row from _affected_rows)
+    {%- endif %}
+),
 links as (select * from {{ source('link', 'person_link') }})
 
 select

@@ -1,7 +1,17 @@
 -- Marriage registrations (婚姻登记) between two persons, every event in order.
+-- Incremental by staged row: only the rows naming a person (or entity) whose inputs changed
+-- are read again (macros/incremental_relationships.sql).
+-- depends_on: {{ ref('int_person_input_fingerprints') }}
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ prepare_relationship_rows('mzj_hydj', ['husband_master_id', 'wife_master_id']) }}",
+    post_hook="{{ record_relationship_rows() }}"
+) }}
+
 with husbands as (select * from {{ ref('int_person_mentions') }} where role = 'husband'),
 wives as (select * from {{ ref('int_person_mentions') }} where role = 'wife'),
-rows_ as (select * from {{ ref('stg_mzj_hydj__marriage_registrations') }}),
+rows_ as (select * from {{ ref('stg_mzj_hydj__marriage_registrations') }} {{ only_affected_rows() }}),
 links as (select * from {{ source('link', 'person_link') }})
 
 select
