@@ -1,4 +1,11 @@
 -- Every value any department gives for a legal-entity attribute, with its entity and rank.
+-- Written again only when entity mentions or links changed (macros/rewrite_when_changed.sql).
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ prepare_rewrite([staged_deliveries(['scjgj_qydj', 'rsj_cbxx', 'bdc_djxx']), entity_links_fingerprint()]) }}",
+    post_hook="{{ record_rewrite() }}"
+) }}
 with mentions as (select * from {{ ref('int_entity_mentions') }}),
 links as (select * from {{ source('link', 'entity_link') }}),
 authority as (select * from {{ ref('authority') }} where subject = 'legal_entity'),
@@ -24,3 +31,4 @@ values_ as (
 select v.*, authority.rank
 from values_ as v
 join authority using (attribute, extract)
+where {{ only_when_rewritten() }}

@@ -3,6 +3,8 @@
 -- int_person_input_fingerprints is for persons: the entity's linked mentions with how they
 -- were linked and how sure, each hashed with the address match's basis. `inputs` counts
 -- them, `fingerprint` sums their 64-bit hashes.
+{{ config(indexes=[{'columns': ['master_id'], 'unique': true}]) }}
+
 with address_basis as (
     select coalesce(max(basis), '') as basis from link.address_match_basis
 )

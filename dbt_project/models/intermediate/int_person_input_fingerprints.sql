@@ -6,6 +6,8 @@
 -- the address match's basis, so a re-matched register changes every fingerprint. `inputs`
 -- counts them; `fingerprint` is the sum of their 64-bit hashes (order-independent, one scan of
 -- the links).
+{{ config(indexes=[{'columns': ['master_id'], 'unique': true}]) }}
+
 with address_basis as (
     -- written with link.address_match by the address step (hub/linkage/addresses.py), which
     -- the libraries stage runs after; not a dbt source, as it is part of that one asset

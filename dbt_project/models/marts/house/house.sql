@@ -1,4 +1,12 @@
 -- 房屋库: one record per registered real-estate unit, owned by the real-estate registry.
+-- Written again only when the registry's deliveries or the address match changed
+-- (macros/rewrite_when_changed.sql).
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ prepare_rewrite([staged_deliveries(['bdc_djxx']), address_match_basis()]) }}",
+    post_hook="{{ record_rewrite() }}"
+) }}
 with registrations as (select * from {{ ref('stg_bdc_djxx__property_registrations') }}),
 addresses as (select * from {{ source('link', 'address_match') }}),
 
@@ -27,3 +35,4 @@ select
     latest.source_row::text as source_row
 from latest
 left join addresses as a on a.address_text = latest.location
+where {{ only_when_rewritten() }}

@@ -1,4 +1,11 @@
 -- 地理信息库: the standard-address backbone, owned by the address register (标准地址).
+-- Written again only when the register delivered (macros/rewrite_when_changed.sql).
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ prepare_rewrite([staged_deliveries(['zrzyj_bzdz'])]) }}",
+    post_hook="{{ record_rewrite() }}"
+) }}
 with addresses as (select * from {{ ref('stg_zrzyj_bzdz__standard_addresses') }})
 
 select distinct on (std_address_code)
@@ -23,5 +30,5 @@ select distinct on (std_address_code)
     delivery_id::bigint as delivery_id,
     source_row::text as source_row
 from addresses
-where std_address_code is not null
+where std_address_code is not null and {{ only_when_rewritten() }}
 order by std_address_code, source_row

@@ -12,7 +12,9 @@
 with husbands as (select * from {{ ref('int_person_mentions') }} where role = 'husband'),
 wives as (select * from {{ ref('int_person_mentions') }} where role = 'wife'),
 rows_ as (select * from {{ ref('stg_mzj_hydj__marriage_registrations') }} {{ only_affected_rows() }}),
-links as (select * from {{ source('link', 'person_link') }})
+-- `not materialized`: used twice; a materialized CTE would scan all 3M links instead of
+-- reading the few needed through their primary key
+links as not materialized (select * from {{ source('link', 'person_link') }})
 
 select
     hl.master_id::text as husband_master_id,
