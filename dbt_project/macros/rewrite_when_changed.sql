@@ -6,7 +6,8 @@
     A model names its inputs as SQL expressions giving text, joined into its fingerprint (for
     instance the staged deliveries of its extracts — a staged row never changes, and a snapshot's
     changed or removed rows come with a new delivery — and hash sums of the links it reads).
-    The fingerprint its rows were written from is kept in `intermediate.model_input_basis`,
+    The fingerprint its rows were written from is kept in `intermediate.model_input_basis`
+    (created by `create_basis_tables()`),
     in the model's own transaction; when it differs (or in a full build) the model's rows are
     deleted and written again. What the fingerprint does not cover — the SQL and the seeds —
     the dbt project's version does (hub/libraries/dbt.py). -#}
@@ -14,8 +15,6 @@
 {#- Pre-hook: `_rewrite` holds the fingerprint when the model is to be written (always in a
     full build), and is empty when its inputs are those it was written from. -#}
 {% macro prepare_rewrite(inputs) -%}
-    create table if not exists intermediate.model_input_basis (
-        model text primary key, fingerprint text not null, written_at timestamptz not null);
     drop table if exists _rewrite;
     create temporary table _rewrite as select ({{ inputs | join(" || ' ' || ") }})::text as fingerprint;
     {%- if is_incremental() %}
