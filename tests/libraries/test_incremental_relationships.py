@@ -22,7 +22,9 @@ def _employment_snapshot(path, name: str) -> tuple[str, str, str]:
     book = openpyxl.load_workbook(path)
     sheet = book.active
     header = [cell.value for cell in sheet[1]]
-    cid, code, employer = (header.index(c) for c in ("证件号码", "单位统一社会信用代码", "单位名称"))
+    cid, code, employer = (
+        header.index(c) for c in ("证件号码", "单位统一社会信用代码", "单位名称")
+    )
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     gone, moved = rows[0], rows[1]
     other = next(r for r in rows[2:] if r[code] and r[code] != moved[code])
@@ -67,12 +69,14 @@ def test_a_snapshot_rewrites_only_the_rows_it_touches(settings, database):
         # the employers that lose or gain an employee
         touched = {e for (e,) in conn.execute(employers, [gone, moved, colleague]).fetchall()}
 
-    result = ingest_file(files["rsj_cbxx"].with_name("rsj_cbxx_20261201.xlsx"), "rsj_cbxx",
-                         database, settings)
+    result = ingest_file(
+        files["rsj_cbxx"].with_name("rsj_cbxx_20261201.xlsx"), "rsj_cbxx", database, settings
+    )
     assert (result.status, result.rows_new, result.rows_removed) == ("loaded", 1, 2), result
     build_libraries(settings, ephemeral=True)
 
     with psycopg.connect(database) as conn:
+
         def employer_of(citizen_id):
             return conn.execute(
                 "select e.entity_master_id from hub.employment as e "
