@@ -34,8 +34,8 @@ from hub.libraries.dbt import (
     prepare_database,
     record_build,
 )
-from hub.linkage.addresses import match_addresses
-from hub.linkage.run import link_subject
+from hub.linkage.run import LinkSummary, link_subject
+from hub.linkage.stage import LinkStageFailed, run_link_stage
 from hub.settings import get_settings
 
 MENTIONS = ["--select", "tag:standardize", "tag:mentions"]
@@ -111,17 +111,32 @@ def build(figures: dict) -> float:
     started = time.perf_counter()
     for layer, seconds in staged_dbt("mentions", MENTIONS).items():
         figures[f"standardize+mentions: {layer}"] = seconds
-    settings = get_settings()
-    for label, subject in (("link persons", "person"), ("link entities", "legal_entity")):
-        with connect(to_libpq(database_url(settings))) as conn:
-            summary = timed(label, lambda subject=subject: link_subject(conn, subject), figures)
-        if summary.kept:
-            print("    nothing linkage reads had changed: the links were kept", flush=True)
-    with connect(to_libpq(database_url(settings))) as conn:
-        timed("address match", lambda: match_addresses(conn), figures)
+    # the link stage as the Dagster asset runs it: persons here, entities and addresses beside
+    url = to_libpq(database_url(get_settings()))
+    timed("link stage (wall)", lambda: link_stage(url, figures), figures)
     for layer, seconds in staged_dbt("libraries", LIBRARIES).items():
         figures[f"libraries: {layer}"] = seconds
     return time.perf_counter() - started
+
+
+STEP_LABELS = {
+    "person": "link persons",
+    "legal_entity": "link entities",
+    "address": "address match",
+}
+
+
+def link_stage(url: str, figures: dict) -> None:
+    """``run_link_stage``, each step's seconds recorded under its label (they overlap: the
+    stage's wall time is about the longest of them, not their sum)."""
+    for step, outcome in run_link_stage(url).items():
+        if not outcome.ok:
+            raise LinkStageFailed(f"{step}:\n{outcome.error}")
+        label = f"link stage: {STEP_LABELS[step]}"
+        figures[label] = outcome.seconds
+        print(f"    {label}: {outcome.seconds:.1f} s", flush=True)
+        if isinstance(outcome.result, LinkSummary) and outcome.result.kept:
+            print("      nothing linkage reads had changed: the links were kept", flush=True)
 
 
 def linkage_again(url: str) -> None:

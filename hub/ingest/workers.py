@@ -50,7 +50,7 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: ask the kernel to kill this worker when the loading process dies (even by
     SIGKILL), so that a killed load never leaves workers waiting for chunks."""
     if sys.platform.startswith("linux"):
@@ -69,7 +69,7 @@ def _start(
     slots: list[mmap.mmap] | None = None,
 ) -> None:
     global _validator, _plan, _slots
-    _die_with_parent()
+    die_with_parent()
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
     _validator = validator

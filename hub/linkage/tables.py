@@ -8,6 +8,8 @@ decisions reusable).
 
 from __future__ import annotations
 
+import hashlib
+
 import psycopg
 
 LINK_DDL = """
@@ -98,5 +100,23 @@ create table if not exists link.review_queue (
 """
 
 
+# marks a link schema that LINK_DDL, as it is now, has been run on (a comment on the schema)
+SCHEMA_MARK = "hub link tables " + hashlib.sha256(LINK_DDL.encode()).hexdigest()[:16]
+
+
 def ensure_link_tables(conn: psycopg.Connection) -> None:
+    """Create (or bring up to date) the link schema — only when it is not already current.
+
+    Why not simply run the DDL every time: ``alter table ... add column if not exists`` takes
+    an exclusive lock on its table even when the column is there, held to the end of the
+    caller's transaction. Linkage steps running side by side (hub/linkage/stage.py), or a
+    steward deciding a review item while a link run is going, would then wait on each other,
+    and could deadlock. Reading the schema's mark takes no lock.
+    """
+    (mark,) = conn.execute(
+        "select obj_description(to_regnamespace('link'), 'pg_namespace')"
+    ).fetchone()
+    if mark == SCHEMA_MARK:
+        return
     conn.execute(LINK_DDL)
+    conn.execute(f"comment on schema link is '{SCHEMA_MARK}'")
