@@ -443,6 +443,31 @@ def build() -> None:
 
 
 @app.command()
+def docs(
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Serve the site after generating it.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port to serve it on.")] = 8080,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Generate the dbt documentation of the subject libraries (models, columns, lineage,
+    catalog); --serve to browse it."""
+    from hub.libraries.docs import DocsFailed, generate_docs, serve_docs
+
+    settings = get_settings()
+    _database()
+    try:
+        page = generate_docs(settings)
+    except DocsFailed as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"dbt docs: {page} (one file, opens in a browser); site in {page.parent}")
+    if serve:
+        console.print(f"serving on http://{host}:{port}")
+        raise typer.Exit(serve_docs(settings, port, host))
+
+
+@app.command()
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
