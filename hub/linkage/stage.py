@@ -66,7 +66,12 @@ def run_link_stage(conninfo: str, steps: Iterable[str] = STEPS) -> dict[str, Ste
         ensure_link_tables(conn)
     here, away = ordered[:1], ordered[1:]
     child = _Child(conninfo, away) if away else None
-    outcomes = {step: run_step(conninfo, step) for step in here}
+    try:
+        outcomes = {step: run_step(conninfo, step) for step in here}
+    except BaseException:  # interrupted (a cancelled run, Ctrl-C): the child's work goes too
+        if child is not None:
+            child.stop()
+        raise
     if child is not None:
         outcomes.update(child.outcomes())
     return {step: outcomes[step] for step in ordered}
@@ -96,6 +101,15 @@ class _Child:
         )
         self._process.start()
         send.close()
+
+    def stop(self) -> None:
+        """End the child now: its open transactions are rolled back by the server."""
+        self._process.terminate()
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._receive.close()
 
     def outcomes(self) -> dict[str, StepOutcome]:
         """Wait for the child; a child that died without reporting fails its steps."""

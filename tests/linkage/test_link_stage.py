@@ -135,3 +135,26 @@ def test_a_current_link_schema_is_left_alone_and_locks_nothing(database, monkeyp
         conn.commit()
         comment = conn.execute("select obj_description('link'::regnamespace, 'pg_namespace')")
         assert comment.fetchone()[0] == "hub link tables newer"
+
+
+def test_an_interrupted_stage_ends_its_child_at_once(city, monkeypatch):
+    import multiprocessing
+    import os
+    import time
+
+    from hub.linkage import stage
+
+    here = os.getpid()
+
+    def interrupted_or_slow(conn, subject):
+        if os.getpid() == here:  # person linkage, in this process: a cancelled run
+            raise KeyboardInterrupt
+        time.sleep(120)  # entity linkage, in the child: still at work
+
+    monkeypatch.setattr(stage, "link_subject", interrupted_or_slow)
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        stage.run_link_stage(city, ["person", "legal_entity"])
+
+    assert time.perf_counter() - started < 30
+    assert multiprocessing.active_children() == []
