@@ -21,7 +21,8 @@ class DocsFailed(RuntimeError):
 
 
 def docs_dir(settings: HubSettings) -> Path:
-    return Path(settings.home) / "dbt-docs"
+    # absolute: dbt runs in the project folder and would read a relative home from there
+    return Path(settings.home).resolve() / "dbt-docs"
 
 
 def _dbt(settings: HubSettings, *args: str, **run) -> subprocess.CompletedProcess:

@@ -9,7 +9,13 @@ from typer.testing import CliRunner
 from hub.cli import app
 
 
-def test_hub_docs_writes_the_site_with_the_marts_their_lineage_and_catalog(city_env):
+def test_hub_docs_writes_the_site_with_the_marts_their_lineage_and_catalog(city_env, monkeypatch):
+    from hub.settings import get_settings
+
+    # a home given relative to where the steward is (as `.hub` is by default)
+    monkeypatch.chdir(city_env.home.parent)
+    monkeypatch.setenv("HUB_HOME", city_env.home.name)
+    get_settings.cache_clear()
     result = CliRunner().invoke(app, ["docs"], terminal_width=300)
 
     assert result.exit_code == 0, result.output
