@@ -158,3 +158,26 @@ def test_an_interrupted_stage_ends_its_child_at_once(city, monkeypatch):
 
     assert time.perf_counter() - started < 30
     assert multiprocessing.active_children() == []
+
+
+def test_a_child_that_dies_fails_its_steps_and_keeps_the_others(city, monkeypatch):
+    import os
+
+    from hub.linkage import stage
+
+    here, real = os.getpid(), stage.link_subject
+
+    def killed_in_the_child(conn, subject):
+        if os.getpid() != here:
+            os._exit(9)  # as if the kernel's OOM killer ended it mid-step
+        return real(conn, subject)
+
+    monkeypatch.setattr(stage, "link_subject", killed_in_the_child)
+    outcomes = stage.run_link_stage(city)
+
+    assert outcomes["person"].ok
+    for step in ("legal_entity", "address"):  # both were the child's
+        assert not outcomes[step].ok and "exit code 9" in outcomes[step].error
+    with psycopg.connect(city) as conn:
+        assert len(_state(conn, "person")) == 3
+        assert _state(conn, "legal_entity") == [] and _state(conn, "address") == []
