@@ -68,12 +68,12 @@ def run_link_stage(conninfo: str, steps: Iterable[str] = STEPS) -> dict[str, Ste
     child = _Child(conninfo, away) if away else None
     try:
         outcomes = {step: run_step(conninfo, step) for step in here}
+        if child is not None:
+            outcomes.update(child.outcomes())
     except BaseException:  # interrupted (a cancelled run, Ctrl-C): the child's work goes too
         if child is not None:
             child.stop()
         raise
-    if child is not None:
-        outcomes.update(child.outcomes())
     return {step: outcomes[step] for step in ordered}
 
 

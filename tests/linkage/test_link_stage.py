@@ -181,3 +181,28 @@ def test_a_child_that_dies_fails_its_steps_and_keeps_the_others(city, monkeypatc
     with psycopg.connect(city) as conn:
         assert len(_state(conn, "person")) == 3
         assert _state(conn, "legal_entity") == [] and _state(conn, "address") == []
+
+
+def test_a_stage_interrupted_while_waiting_for_its_child_ends_it(city, monkeypatch):
+    import multiprocessing
+    import os
+    import time
+
+    from hub.linkage import stage
+
+    here = os.getpid()
+
+    def quick_or_slow(conn, subject):
+        if os.getpid() != here:
+            time.sleep(120)  # entity linkage in the child, still at work
+        return None
+
+    def interrupted_wait(self):
+        raise KeyboardInterrupt  # Ctrl-C while the stage waits for the child's outcomes
+
+    monkeypatch.setattr(stage, "link_subject", quick_or_slow)
+    monkeypatch.setattr(stage._Child, "outcomes", interrupted_wait)
+    with pytest.raises(KeyboardInterrupt):
+        stage.run_link_stage(city, ["person", "legal_entity"])
+
+    assert multiprocessing.active_children() == []
